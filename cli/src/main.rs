@@ -1,0 +1,2 @@
+//! The `shiori` command (being written).
+fn main() {}

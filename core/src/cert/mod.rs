@@ -1,0 +1,1 @@
+//! JPKI certificate profile (being written).

@@ -1,0 +1,3 @@
+//! A software My Number Card (being written).
+mod image;
+pub use image::CardImage;

@@ -1,0 +1,2 @@
+//! Test-vector generator (being written).
+fn main() {}
