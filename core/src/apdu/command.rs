@@ -152,8 +152,8 @@ mod tests {
     fn case1_is_four_bytes() {
         // The tries-left query must be exactly 4 bytes (jpki-facts §3.1).
         let c = Command::new(0x00, 0x20, 0x00, 0x80);
-        assert_eq!(c.encode(false).unwrap(), h("00208000"));
-        assert_eq!(c.encode(true).unwrap(), h("00208000"));
+        assert_eq!(c.encode(false).unwrap(), h("00200080"));
+        assert_eq!(c.encode(true).unwrap(), h("00200080"));
     }
 
     #[test]
@@ -207,5 +207,13 @@ mod tests {
         let s = format!("{c:?}");
         assert!(!s.contains("31323334"), "{s}");
         assert!(s.contains("secret"));
+    }
+}
+
+impl Drop for Command {
+    fn drop(&mut self) {
+        if self.secret {
+            zeroize::Zeroize::zeroize(&mut self.data);
+        }
     }
 }
