@@ -1,0 +1,18 @@
+//! Certificate verification to the JPKI profile.
+//!
+//! We cannot use rustls-webpki: every real JPKI certificate carries a critical
+//! certificatePolicies extension, which webpki rejects. Validation here is our
+//! own, on `shiori_core::cert` (x509-parser underneath), and follows the shape
+//! of webpki: one small file per concern, one error variant per rejection.
+
+mod anchors;
+mod chain;
+mod crl;
+mod error;
+mod revocation;
+
+pub use anchors::{AnchorError, TrustAnchors};
+pub use chain::{ChainVerifier, VerifiedCertificate};
+pub use crl::CrlDirectory;
+pub use error::VerifyError;
+pub use revocation::{NoRevocationCheck, RevocationChecker, RevocationError};
