@@ -137,8 +137,13 @@ mod tests {
 
     #[test]
     fn follows_61xx_with_get_response() {
-        let mut t = scripted(&[&[0x61, 0x03], &[1, 2, 3, 0x61, 0x02], &[4, 5, 0x90, 0x00]], false);
-        let cmd = Command::new(0x80, 0x2A, 0, 0x80).with_data(vec![9]).with_le(Le::Max);
+        let mut t = scripted(
+            &[&[0x61, 0x03], &[1, 2, 3, 0x61, 0x02], &[4, 5, 0x90, 0x00]],
+            false,
+        );
+        let cmd = Command::new(0x80, 0x2A, 0, 0x80)
+            .with_data(vec![9])
+            .with_le(Le::Max);
         let r = exchange(&mut t, &cmd, false).unwrap();
         assert_eq!(r.data, vec![1, 2, 3, 4, 5]);
         assert_eq!(r.sw, StatusWord::Success);
@@ -172,14 +177,19 @@ mod tests {
     fn repeated_6cxx_is_an_error() {
         let mut t = scripted(&[&[0x6C, 0x10]], true);
         let cmd = Command::new(0, 0xB0, 0, 0).with_le(Le::Max);
-        assert!(matches!(exchange(&mut t, &cmd, false), Err(ExchangeError::UnexpectedWrongLe(_))));
+        assert!(matches!(
+            exchange(&mut t, &cmd, false),
+            Err(ExchangeError::UnexpectedWrongLe(_))
+        ));
         assert_eq!(t.sent.len(), 2);
     }
 
     #[test]
     fn a_pin_is_never_resent() {
         let mut t = scripted(&[&[0x6C, 0x00]], true);
-        let cmd = Command::new(0, 0x20, 0, 0x80).with_data(b"1234".to_vec()).secret();
+        let cmd = Command::new(0, 0x20, 0, 0x80)
+            .with_data(b"1234".to_vec())
+            .secret();
         assert!(exchange(&mut t, &cmd, false).is_err());
         assert_eq!(t.sent.len(), 1, "the PIN went out once only");
     }
@@ -188,6 +198,9 @@ mod tests {
     fn short_answer_is_an_error() {
         let mut t = scripted(&[&[0x90]], false);
         let cmd = Command::new(0, 0xA4, 4, 0x0C).with_data(vec![1]);
-        assert!(matches!(exchange(&mut t, &cmd, false), Err(ExchangeError::Response(_))));
+        assert!(matches!(
+            exchange(&mut t, &cmd, false),
+            Err(ExchangeError::Response(_))
+        ));
     }
 }

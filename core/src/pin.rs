@@ -169,21 +169,43 @@ mod tests {
         assert!(AuthPin::new("0123").is_ok(), "leading zero kept");
         assert_eq!(AuthPin::new("0123").unwrap().as_bytes(), b"0123");
         for bad in ["123", "12345", "12a4", "１２３４", "", "12 4"] {
-            assert_eq!(AuthPin::new(bad).unwrap_err(), PinFormatError::AuthPinNotFourDigits, "{bad}");
+            assert_eq!(
+                AuthPin::new(bad).unwrap_err(),
+                PinFormatError::AuthPinNotFourDigits,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn signing_password_rules() {
-        assert_eq!(SigningPassword::new("abc123").unwrap().as_bytes(), b"ABC123");
-        assert_eq!(SigningPassword::new("ABCDEFGHIJKLMNOP").unwrap().as_bytes().len(), 16);
-        assert_eq!(SigningPassword::new("abc12").unwrap_err(), PinFormatError::SigningPasswordLength(5));
-        assert_eq!(SigningPassword::new("A".repeat(17).as_str()).unwrap_err(), PinFormatError::SigningPasswordLength(17));
+        assert_eq!(
+            SigningPassword::new("abc123").unwrap().as_bytes(),
+            b"ABC123"
+        );
+        assert_eq!(
+            SigningPassword::new("ABCDEFGHIJKLMNOP")
+                .unwrap()
+                .as_bytes()
+                .len(),
+            16
+        );
+        assert_eq!(
+            SigningPassword::new("abc12").unwrap_err(),
+            PinFormatError::SigningPasswordLength(5)
+        );
+        assert_eq!(
+            SigningPassword::new("A".repeat(17).as_str()).unwrap_err(),
+            PinFormatError::SigningPasswordLength(17)
+        );
         assert_eq!(
             SigningPassword::new("abc-123").unwrap_err(),
             PinFormatError::SigningPasswordCharacter { position: 4 }
         );
-        assert!(SigningPassword::new("ＡＢＣ１２３").is_err(), "full-width is not ASCII");
+        assert!(
+            SigningPassword::new("ＡＢＣ１２３").is_err(),
+            "full-width is not ASCII"
+        );
     }
 
     #[test]

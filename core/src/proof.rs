@@ -276,7 +276,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn req() -> ProofRequest {
-        ProofRequest::new(ProofPurpose::Register, "https://lib.example.jp", vec![7u8; 32]).unwrap()
+        ProofRequest::new(
+            ProofPurpose::Register,
+            "https://lib.example.jp",
+            vec![7u8; 32],
+        )
+        .unwrap()
     }
 
     #[test]
@@ -292,9 +297,15 @@ mod tests {
     fn rejects_trailing_and_truncated() {
         let mut b = req().message(b"cert").to_bytes();
         b.push(0);
-        assert_eq!(ProofMessage::parse(&b), Err(ProofError::Malformed("trailing bytes")));
+        assert_eq!(
+            ProofMessage::parse(&b),
+            Err(ProofError::Malformed("trailing bytes"))
+        );
         b.truncate(b.len() - 2);
-        assert_eq!(ProofMessage::parse(&b), Err(ProofError::Malformed("truncated")));
+        assert_eq!(
+            ProofMessage::parse(&b),
+            Err(ProofError::Malformed("truncated"))
+        );
     }
 
     #[test]
@@ -303,14 +314,22 @@ mod tests {
             ProofRequest::new(ProofPurpose::Login, "https://x.jp", vec![0; 15]),
             Err(ProofError::InvalidNonce(15))
         );
-        for bad in ["lib.example.jp", "https://", "https://x.jp/path", "ftp://x", "https://ｘ.jp"] {
+        for bad in [
+            "lib.example.jp",
+            "https://",
+            "https://x.jp/path",
+            "ftp://x",
+            "https://ｘ.jp",
+        ] {
             assert_eq!(
                 ProofRequest::new(ProofPurpose::Login, bad, vec![0; 16]),
                 Err(ProofError::InvalidOrigin),
                 "{bad}"
             );
         }
-        assert!(ProofRequest::new(ProofPurpose::Login, "http://127.0.0.1:8080", vec![0; 64]).is_ok());
+        assert!(
+            ProofRequest::new(ProofPurpose::Login, "http://127.0.0.1:8080", vec![0; 64]).is_ok()
+        );
     }
 
     proptest! {

@@ -36,7 +36,11 @@ pub fn masked_hex(command: &[u8]) -> String {
     let is_verify_with_pin = command.len() > 5 && command[1] == 0x20;
     let is_change_pin = command.len() > 5 && command[1] == 0x24;
     if is_verify_with_pin || is_change_pin {
-        format!("{}{}", hex::encode_upper(&command[..5]), "*".repeat(2 * (command.len() - 5)))
+        format!(
+            "{}{}",
+            hex::encode_upper(&command[..5]),
+            "*".repeat(2 * (command.len() - 5))
+        )
     } else {
         hex::encode_upper(command)
     }
@@ -147,7 +151,10 @@ mod tests {
 
     #[test]
     fn masks_pins_only() {
-        assert_eq!(masked_hex(&[0, 0x20, 0, 0x98, 4, 0x31, 0x32, 0x33, 0x34]), "0020009804********");
+        assert_eq!(
+            masked_hex(&[0, 0x20, 0, 0x98, 4, 0x31, 0x32, 0x33, 0x34]),
+            "0020009804********"
+        );
         assert_eq!(masked_hex(&[0, 0x20, 0, 0x98]), "00200098");
         assert_eq!(masked_hex(&[0, 0xB0, 0x8A, 0, 0]), "00B08A0000");
     }

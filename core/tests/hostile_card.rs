@@ -29,12 +29,21 @@ impl<F: FnMut(&[u8]) -> Vec<u8>> Transport for Hostile<F> {
         Ok((self.answer)(c))
     }
     fn capabilities(&self) -> LinkCapabilities {
-        if self.extended { LinkCapabilities::EXTENDED } else { LinkCapabilities::SHORT_ONLY }
+        if self.extended {
+            LinkCapabilities::EXTENDED
+        } else {
+            LinkCapabilities::SHORT_ONLY
+        }
     }
 }
 
 fn hostile<F: FnMut(&[u8]) -> Vec<u8>>(answer: F, extended: bool) -> Hostile<F> {
-    Hostile { answer, sent: 0, pins: 0, extended }
+    Hostile {
+        answer,
+        sent: 0,
+        pins: 0,
+        extended,
+    }
 }
 
 fn pw() -> SigningPassword {
@@ -47,7 +56,10 @@ fn ok_to_everything() {
         let mut h = hostile(|_| vec![0x90, 0x00], ext);
         let e = registration_tap(&mut h, &pw(), &register_request(), LastTry::Allow).unwrap_err();
         assert!(matches!(e, JpkiError::MalformedResponse { .. }), "{e:?}");
-        assert_eq!(h.pins, 0, "9000 to the tries query means already verified: no PIN");
+        assert_eq!(
+            h.pins, 0,
+            "9000 to the tries query means already verified: no PIN"
+        );
     }
 }
 
@@ -101,7 +113,10 @@ fn file_shorter_than_its_der_header() {
         false,
     );
     let mut card = JpkiCard::open(&mut h).unwrap();
-    assert!(matches!(card.read_certificate(0x000A), Err(JpkiError::MalformedResponse { .. })));
+    assert!(matches!(
+        card.read_certificate(0x000A),
+        Err(JpkiError::MalformedResponse { .. })
+    ));
 }
 
 #[test]
@@ -115,7 +130,10 @@ fn wrong_pin_answer_after_verify_is_not_retried() {
         false,
     );
     let e = registration_tap(&mut h, &pw(), &register_request(), LastTry::Refuse).unwrap_err();
-    assert!(matches!(e, JpkiError::WrongPin { tries_left: 4, .. }), "{e:?}");
+    assert!(
+        matches!(e, JpkiError::WrongPin { tries_left: 4, .. }),
+        "{e:?}"
+    );
     assert_eq!(h.pins, 1);
 }
 

@@ -28,13 +28,28 @@ fn cert_len(name: &str, f: &str) -> usize {
 fn registration_with_extended_length_takes_six_apdus() {
     let mut spy = Spy::new(card("tanaka-hanako", EXT));
     let req = register_request();
-    let tap = registration_tap(&mut spy, &password("tanaka-hanako"), &req, LastTry::Refuse).unwrap();
-    assert_eq!(tap.apdus, 6, "{:#?}", spy.commands.iter().map(hex::encode_upper).collect::<Vec<_>>());
+    let tap =
+        registration_tap(&mut spy, &password("tanaka-hanako"), &req, LastTry::Refuse).unwrap();
+    assert_eq!(
+        tap.apdus,
+        6,
+        "{:#?}",
+        spy.commands
+            .iter()
+            .map(hex::encode_upper)
+            .collect::<Vec<_>>()
+    );
     assert_eq!(spy.commands.len(), 6);
     assert_eq!(spy.pins_sent(), 1);
     // The card's proof verifies with the same verifier the server uses.
-    verify_proof(&tap.message, &tap.signature, &tap.signing_certificate, &req, tap.auth_certificate.der())
-        .unwrap();
+    verify_proof(
+        &tap.message,
+        &tap.signature,
+        &tap.signing_certificate,
+        &req,
+        tap.auth_certificate.der(),
+    )
+    .unwrap();
     let info = tap.signing_certificate.basic_info().unwrap();
     assert_eq!(info.name, "田中\u{3000}花子");
 }
@@ -42,9 +57,15 @@ fn registration_with_extended_length_takes_six_apdus() {
 #[test]
 fn registration_with_short_apdus_stays_within_budget() {
     let mut spy = Spy::new(card("tanaka-hanako", SHORT));
-    let tap = registration_tap(&mut spy, &password("tanaka-hanako"), &register_request(), LastTry::Refuse)
-        .unwrap();
-    let reads = cert_len("tanaka-hanako", "0001").div_ceil(256) + cert_len("tanaka-hanako", "000A").div_ceil(256);
+    let tap = registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap();
+    let reads = cert_len("tanaka-hanako", "0001").div_ceil(256)
+        + cert_len("tanaka-hanako", "000A").div_ceil(256);
     // SELECT + tries + VERIFY + reads + sign, no SELECT EF.
     assert_eq!(tap.apdus, 3 + reads + 1);
     assert!(tap.apdus <= 19, "{} APDUs", tap.apdus);
@@ -55,26 +76,58 @@ fn extended_refused_by_card_falls_back_to_short_reads() {
     // The link claims extended length but the card answers 6700.
     let mut spy = Spy::new(card("sato-ichiro", SHORT));
     spy.claim_extended = true;
-    let tap = registration_tap(&mut spy, &password("sato-ichiro"), &register_request(), LastTry::Refuse).unwrap();
-    let reads = cert_len("sato-ichiro", "0001").div_ceil(256) + cert_len("sato-ichiro", "000A").div_ceil(256);
-    assert_eq!(tap.apdus, 3 + 1 + reads + 1, "one failed extended read, then short reads");
+    let tap = registration_tap(
+        &mut spy,
+        &password("sato-ichiro"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap();
+    let reads = cert_len("sato-ichiro", "0001").div_ceil(256)
+        + cert_len("sato-ichiro", "000A").div_ceil(256);
+    assert_eq!(
+        tap.apdus,
+        3 + 1 + reads + 1,
+        "one failed extended read, then short reads"
+    );
     assert!(tap.signing_certificate.basic_info().unwrap().address.len() > 127);
 }
 
 #[test]
 fn chained_61xx_responses_are_followed() {
-    let opts = VirtualCardOptions { extended_length: false, chained_responses: true };
-    let tap = registration_tap(card("tanaka-hanako", opts), &password("tanaka-hanako"), &register_request(), LastTry::Refuse)
-        .unwrap();
+    let opts = VirtualCardOptions {
+        extended_length: false,
+        chained_responses: true,
+    };
+    let tap = registration_tap(
+        card("tanaka-hanako", opts),
+        &password("tanaka-hanako"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap();
     assert_eq!(tap.signature.len(), 256);
 }
 
 #[test]
 fn login_takes_five_apdus_and_verifies() {
     let req = login_request();
-    let tap = login_tap(card("tanaka-hanako", EXT), &pin("tanaka-hanako"), &req, LastTry::Refuse).unwrap();
+    let tap = login_tap(
+        card("tanaka-hanako", EXT),
+        &pin("tanaka-hanako"),
+        &req,
+        LastTry::Refuse,
+    )
+    .unwrap();
     assert_eq!(tap.apdus, 5);
-    verify_proof(&tap.message, &tap.signature, &tap.auth_certificate, &req, tap.auth_certificate.der()).unwrap();
+    verify_proof(
+        &tap.message,
+        &tap.signature,
+        &tap.auth_certificate,
+        &req,
+        tap.auth_certificate.der(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -93,38 +146,83 @@ fn wrong_password_costs_exactly_one_try_and_is_not_retried() {
     let mut spy = Spy::new(card("tanaka-hanako", EXT));
     let wrong = SigningPassword::new("WRONG1").unwrap();
     let e = registration_tap(&mut spy, &wrong, &register_request(), LastTry::Refuse).unwrap_err();
-    assert_eq!(e, JpkiError::WrongPin { pin: PinKind::Signing, tries_left: 4 });
+    assert_eq!(
+        e,
+        JpkiError::WrongPin {
+            pin: PinKind::Signing,
+            tries_left: 4
+        }
+    );
     assert_eq!(spy.pins_sent(), 1);
     assert_eq!(spy.inner.tries_left().1, Some(4));
 }
 
 #[test]
 fn lower_case_password_is_upper_cased_and_accepted() {
-    let lower = image("tanaka-hanako").signing_password.unwrap().to_lowercase();
+    let lower = image("tanaka-hanako")
+        .signing_password
+        .unwrap()
+        .to_lowercase();
     let pw = SigningPassword::new(&lower).unwrap();
-    registration_tap(card("tanaka-hanako", EXT), &pw, &register_request(), LastTry::Refuse).unwrap();
+    registration_tap(
+        card("tanaka-hanako", EXT),
+        &pw,
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap();
 }
 
 #[test]
 fn last_try_is_refused_without_consent() {
     let mut spy = Spy::new(card("suzuki-minoru", EXT));
-    let e = registration_tap(&mut spy, &password("suzuki-minoru"), &register_request(), LastTry::Refuse).unwrap_err();
+    let e = registration_tap(
+        &mut spy,
+        &password("suzuki-minoru"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
     assert_eq!(e, JpkiError::LastTryRefused(PinKind::Signing));
     assert_eq!(spy.pins_sent(), 0, "no PIN may be sent");
     assert_eq!(spy.inner.tries_left().1, Some(1));
     // With consent and the right password it goes through and resets the counter.
     let mut c = spy.inner;
-    registration_tap(&mut c, &password("suzuki-minoru"), &register_request(), LastTry::Allow).unwrap();
+    registration_tap(
+        &mut c,
+        &password("suzuki-minoru"),
+        &register_request(),
+        LastTry::Allow,
+    )
+    .unwrap();
     assert_eq!(c.tries_left().1, Some(5));
 }
 
 #[test]
 fn spending_the_last_try_wrongly_blocks() {
     let mut c = card("suzuki-minoru", EXT);
-    let e = login_tap(&mut c, &AuthPin::new("0000").unwrap(), &login_request(), LastTry::Allow).unwrap_err();
-    assert_eq!(e, JpkiError::WrongPin { pin: PinKind::Auth, tries_left: 0 });
+    let e = login_tap(
+        &mut c,
+        &AuthPin::new("0000").unwrap(),
+        &login_request(),
+        LastTry::Allow,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        JpkiError::WrongPin {
+            pin: PinKind::Auth,
+            tries_left: 0
+        }
+    );
     let mut spy = Spy::new(c);
-    let e = login_tap(&mut spy, &pin("suzuki-minoru"), &login_request(), LastTry::Allow).unwrap_err();
+    let e = login_tap(
+        &mut spy,
+        &pin("suzuki-minoru"),
+        &login_request(),
+        LastTry::Allow,
+    )
+    .unwrap_err();
     assert_eq!(e, JpkiError::PinBlocked(PinKind::Auth));
     assert_eq!(spy.pins_sent(), 0);
 }
@@ -132,7 +230,13 @@ fn spending_the_last_try_wrongly_blocks() {
 #[test]
 fn blocked_card_gets_no_pin() {
     let mut spy = Spy::new(card("yamada-taro-blocked", EXT));
-    let e = registration_tap(&mut spy, &password("yamada-taro-blocked"), &register_request(), LastTry::Allow).unwrap_err();
+    let e = registration_tap(
+        &mut spy,
+        &password("yamada-taro-blocked"),
+        &register_request(),
+        LastTry::Allow,
+    )
+    .unwrap_err();
     assert_eq!(e, JpkiError::PinBlocked(PinKind::Signing));
     assert_eq!(spy.pins_sent(), 0);
     let s = read_status(spy.inner).unwrap();
@@ -160,20 +264,30 @@ fn juki_card_is_recognised() {
 #[test]
 fn signing_certificate_needs_the_password_and_reselect_logs_out() {
     let mut c = JpkiCard::open(card("tanaka-hanako", EXT)).unwrap();
-    assert_eq!(c.read_certificate(fid::SIGNING_CERT), Err(JpkiError::PinRequired(PinKind::Signing)));
-    c.verify_signing_password(&password("tanaka-hanako"), LastTry::Refuse).unwrap();
+    assert_eq!(
+        c.read_certificate(fid::SIGNING_CERT),
+        Err(JpkiError::PinRequired(PinKind::Signing))
+    );
+    c.verify_signing_password(&password("tanaka-hanako"), LastTry::Refuse)
+        .unwrap();
     assert!(c.read_certificate(fid::SIGNING_CERT).is_ok());
     c.select_ap().unwrap();
-    assert_eq!(c.read_certificate(fid::SIGNING_CERT), Err(JpkiError::PinRequired(PinKind::Signing)));
+    assert_eq!(
+        c.read_certificate(fid::SIGNING_CERT),
+        Err(JpkiError::PinRequired(PinKind::Signing))
+    );
 }
 
 #[test]
 fn verified_pin_is_not_sent_again() {
     let mut spy = Spy::new(card("tanaka-hanako", EXT));
-    let mut c = JpkiCard::open(&mut spy).unwrap();
-    c.verify_auth_pin(&pin("tanaka-hanako"), LastTry::Refuse).unwrap();
-    c.verify_auth_pin(&pin("tanaka-hanako"), LastTry::Refuse).unwrap();
-    drop(c);
+    {
+        let mut c = JpkiCard::open(&mut spy).unwrap();
+        c.verify_auth_pin(&pin("tanaka-hanako"), LastTry::Refuse)
+            .unwrap();
+        c.verify_auth_pin(&pin("tanaka-hanako"), LastTry::Refuse)
+            .unwrap();
+    }
     assert_eq!(spy.pins_sent(), 1);
 }
 
@@ -182,7 +296,13 @@ fn tag_lost_mid_read_is_card_lost() {
     for n in 1..6 {
         let mut spy = Spy::new(card("tanaka-hanako", SHORT));
         spy.lose_after = Some(n);
-        let e = registration_tap(&mut spy, &password("tanaka-hanako"), &register_request(), LastTry::Refuse).unwrap_err();
+        let e = registration_tap(
+            &mut spy,
+            &password("tanaka-hanako"),
+            &register_request(),
+            LastTry::Refuse,
+        )
+        .unwrap_err();
         assert!(matches!(e, JpkiError::CardLost(_)), "{n}: {e:?}");
         assert!(spy.pins_sent() <= 1);
     }
@@ -202,7 +322,10 @@ fn not_a_my_number_card() {
             shiori_core::LinkCapabilities::SHORT_ONLY
         }
     }
-    assert!(matches!(JpkiCard::open(NoJpki), Err(JpkiError::NotMyNumberCard(_))));
+    assert!(matches!(
+        JpkiCard::open(NoJpki),
+        Err(JpkiError::NotMyNumberCard(_))
+    ));
     // A prefix of the AID does not select the AP on our card either.
     let r = c.process_apdu(&hex::decode("00A4040C05D392F00026").unwrap());
     assert_eq!(r, vec![0x6A, 0x82]);

@@ -140,6 +140,14 @@ impl std::fmt::Debug for Command {
     }
 }
 
+impl Drop for Command {
+    fn drop(&mut self) {
+        if self.secret {
+            zeroize::Zeroize::zeroize(&mut self.data);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +179,10 @@ mod tests {
     #[test]
     fn case3_select_has_no_le() {
         let c = Command::new(0, 0xA4, 0x04, 0x0C).with_data(h("D392F000260100000001"));
-        assert_eq!(c.encode(false).unwrap(), h("00A4040C0AD392F000260100000001"));
+        assert_eq!(
+            c.encode(false).unwrap(),
+            h("00A4040C0AD392F000260100000001")
+        );
     }
 
     #[test]
@@ -207,13 +218,5 @@ mod tests {
         let s = format!("{c:?}");
         assert!(!s.contains("31323334"), "{s}");
         assert!(s.contains("secret"));
-    }
-}
-
-impl Drop for Command {
-    fn drop(&mut self) {
-        if self.secret {
-            zeroize::Zeroize::zeroize(&mut self.data);
-        }
     }
 }

@@ -126,7 +126,10 @@ mod tests {
     fn named() {
         assert_eq!(StatusWord::from_bytes(0x63, 0xC2), StatusWord::TriesLeft(2));
         assert_eq!(StatusWord::from_bytes(0x63, 0xC0), StatusWord::TriesLeft(0));
-        assert_eq!(StatusWord::from_bytes(0x69, 0x84), StatusWord::ReferenceDataBlocked);
+        assert_eq!(
+            StatusWord::from_bytes(0x69, 0x84),
+            StatusWord::ReferenceDataBlocked
+        );
         assert_eq!(StatusWord::TriesLeft(5).to_string(), "63C5");
     }
 }

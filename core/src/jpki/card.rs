@@ -50,7 +50,11 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Send one command through the central exchange.
-    pub(super) fn call(&mut self, command: &Command, extended: bool) -> Result<Response, JpkiError> {
+    pub(super) fn call(
+        &mut self,
+        command: &Command,
+        extended: bool,
+    ) -> Result<Response, JpkiError> {
         let mut counting = Counting {
             inner: &mut self.transport,
             count: &mut self.apdus,

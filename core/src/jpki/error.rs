@@ -96,13 +96,18 @@ impl JpkiError {
     /// The message in Japanese, for residents.
     pub fn message_ja(&self) -> String {
         match self {
-            Self::NotMyNumberCard(_) => "マイナンバーカードではありません。カードを確認してください。".into(),
+            Self::NotMyNumberCard(_) => {
+                "マイナンバーカードではありません。カードを確認してください。".into()
+            }
             Self::UnsupportedToken(TokenType::JukiCard) => {
                 "住基カードには対応していません。マイナンバーカードをお使いください。".into()
             }
-            Self::UnsupportedToken(_) => "このカード（またはスマートフォン用電子証明書）には対応していません。".into(),
+            Self::UnsupportedToken(_) => {
+                "このカード（またはスマートフォン用電子証明書）には対応していません。".into()
+            }
             Self::NoSigningCertificate => {
-                "このカードには署名用電子証明書がありません。市区町村の窓口で発行を受けてください。".into()
+                "このカードには署名用電子証明書がありません。市区町村の窓口で発行を受けてください。"
+                    .into()
             }
             Self::PinBlocked(p) => format!(
                 "{}がロックされています。お住まいの市区町村の窓口で解除してください。",
@@ -120,13 +125,20 @@ impl JpkiError {
                 p.name_ja()
             ),
             Self::PinRequired(p) => format!("{}の入力が必要です。", p.name_ja()),
-            Self::CardLost(_) => "カードとの通信が途切れました。カードを動かさずに、もう一度かざしてください。".into(),
-            Self::Transport(_) => "カードリーダーでエラーが発生しました。接続を確認してください。".into(),
+            Self::CardLost(_) => {
+                "カードとの通信が途切れました。カードを動かさずに、もう一度かざしてください。"
+                    .into()
+            }
+            Self::Transport(_) => {
+                "カードリーダーでエラーが発生しました。接続を確認してください。".into()
+            }
             Self::BadCardSignature => "カードの署名を確認できませんでした。".into(),
             Self::UnexpectedStatus { .. }
             | Self::MalformedResponse { .. }
             | Self::Certificate(_)
-            | Self::Protocol(_) => "カードを正しく読み取れませんでした。もう一度お試しください。".into(),
+            | Self::Protocol(_) => {
+                "カードを正しく読み取れませんでした。もう一度お試しください。".into()
+            }
         }
     }
 }

@@ -71,7 +71,9 @@ pub fn registration_tap<T: Transport>(
     last: LastTry,
 ) -> Result<RegistrationTap, JpkiError> {
     if request.purpose != ProofPurpose::Register {
-        return Err(JpkiError::Protocol("registration needs a register challenge".into()));
+        return Err(JpkiError::Protocol(
+            "registration needs a register challenge".into(),
+        ));
     }
     let mut card = JpkiCard::open(transport)?;
     card.verify_signing_password(password, last)?;

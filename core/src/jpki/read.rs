@@ -40,9 +40,19 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     fn read_certificate_extended(&mut self, fid: u16) -> Result<Vec<u8>, JpkiError> {
-        let max = self.transport.capabilities().max_transceive.saturating_sub(2);
+        let max = self
+            .transport
+            .capabilities()
+            .max_transceive
+            .saturating_sub(2);
         let chunk = max.clamp(256, 65_536);
-        let le = |n: usize| if n >= 65_536 { Le::Max } else { Le::Bytes(n as u32) };
+        let le = |n: usize| {
+            if n >= 65_536 {
+                Le::Max
+            } else {
+                Le::Bytes(n as u32)
+            }
+        };
         let first = Command::new(0x00, 0xB0, 0x80 | sfi(fid), 0).with_le(le(chunk));
         let mut data = self.read_chunk(fid, &first, true)?.unwrap_or_default();
         let total = certificate_length(&data)?;

@@ -55,11 +55,16 @@ pub struct TokenInfo {
 impl TokenInfo {
     /// Parse EF `0006`: the first 32 bytes are the space-padded ASCII label.
     pub fn parse(bytes: &[u8]) -> Result<Self, JpkiError> {
-        let raw = bytes.get(..32).ok_or_else(|| JpkiError::MalformedResponse {
-            what: "token info (EF 0006)",
-            detail: format!("{} bytes, expected at least 32", bytes.len()),
-        })?;
-        if !raw.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b == 0) {
+        let raw = bytes
+            .get(..32)
+            .ok_or_else(|| JpkiError::MalformedResponse {
+                what: "token info (EF 0006)",
+                detail: format!("{} bytes, expected at least 32", bytes.len()),
+            })?;
+        if !raw
+            .iter()
+            .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == 0)
+        {
             return Err(JpkiError::MalformedResponse {
                 what: "token info (EF 0006)",
                 detail: "label is not ASCII".into(),
@@ -122,10 +127,16 @@ mod tests {
     fn labels() {
         let mut b = b"JPKIAPICCTOKEN2".to_vec();
         b.resize(160, b' ');
-        assert_eq!(TokenInfo::parse(&b).unwrap().token_type, TokenType::MyNumberCard);
+        assert_eq!(
+            TokenInfo::parse(&b).unwrap().token_type,
+            TokenType::MyNumberCard
+        );
         let mut b = b"JPKIAPICCTOKEN".to_vec();
         b.resize(32, b' ');
-        assert_eq!(TokenInfo::parse(&b).unwrap().token_type, TokenType::JukiCard);
+        assert_eq!(
+            TokenInfo::parse(&b).unwrap().token_type,
+            TokenType::JukiCard
+        );
         assert!(TokenInfo::parse(&[0x20; 31]).is_err());
         assert!(TokenInfo::parse(&[0xFF; 32]).is_err());
     }

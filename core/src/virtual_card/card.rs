@@ -106,7 +106,10 @@ impl VirtualCard {
         let mut files = BTreeMap::new();
         for (k, v) in &image.files {
             let f = u16::from_str_radix(k, 16).map_err(|_| bad("file id is not hex"))?;
-            files.insert(f, hex::decode(v).map_err(|_| bad("file content is not hex"))?);
+            files.insert(
+                f,
+                hex::decode(v).map_err(|_| bad("file content is not hex"))?,
+            );
         }
         let key = |h: &str| -> Result<RsaPrivateKey, VirtualCardError> {
             let der = Zeroizing::new(hex::decode(h).map_err(|_| bad("key is not hex"))?);
@@ -120,7 +123,11 @@ impl VirtualCard {
         let signing_pin = match (&image.signing_key_pkcs8, &image.signing_password) {
             (Some(_), Some(p)) => Some(pin(p, image.signing_tries_left, 5)),
             (None, None) => None,
-            _ => return Err(bad("signing key and password must both be present or absent")),
+            _ => {
+                return Err(bad(
+                    "signing key and password must both be present or absent",
+                ))
+            }
         };
         Ok(Self {
             name: image.name.clone(),
@@ -302,14 +309,21 @@ impl VirtualCard {
             }
             (self.target(c.p1)?, c.p2 as usize)
         } else {
-            (self.target(0)?, usize::from(u16::from_be_bytes([c.p1, c.p2])))
+            (
+                self.target(0)?,
+                usize::from(u16::from_be_bytes([c.p1, c.p2])),
+            )
         };
         if f == fid::SIGNING_CERT && !self.signing_verified {
             return Err(StatusWord::SecurityStatusNotSatisfied);
         }
         let file = self.files.get(&f).ok_or(StatusWord::CommandNotAllowed)?;
         if offset > file.len() || c.ne == 0 {
-            return Err(if c.ne == 0 { StatusWord::WrongLength } else { StatusWord::WrongOffset });
+            return Err(if c.ne == 0 {
+                StatusWord::WrongLength
+            } else {
+                StatusWord::WrongOffset
+            });
         }
         let end = (offset + c.ne).min(file.len());
         Ok(Response {
@@ -387,7 +401,9 @@ impl VirtualCard {
 impl Transport for VirtualCard {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         if !self.powered {
-            return Err(TransportError::CardLost("the virtual card is powered off".into()));
+            return Err(TransportError::CardLost(
+                "the virtual card is powered off".into(),
+            ));
         }
         Ok(self.process_apdu(command))
     }

@@ -34,7 +34,13 @@ pub(super) fn parse_command(b: &[u8]) -> Option<ParsedCommand> {
             let rest = &body[1..];
             match rest.len().checked_sub(lc)? {
                 0 => {}
-                1 => c.ne = if rest[lc] == 0 { 256 } else { rest[lc] as usize },
+                1 => {
+                    c.ne = if rest[lc] == 0 {
+                        256
+                    } else {
+                        rest[lc] as usize
+                    }
+                }
                 _ => return None,
             }
             c.data = rest[..lc].to_vec();

@@ -40,7 +40,10 @@ impl TrustAnchors {
     /// Anchors from DER certificates. Each must be a self-signed JPKI CA.
     pub fn from_der(signing: &[&[u8]], auth: &[&[u8]]) -> Result<Self, AnchorError> {
         let named = |ders: &[&[u8]], what: &str| -> Vec<(String, Vec<u8>)> {
-            ders.iter().enumerate().map(|(i, d)| (format!("{what} anchor #{}", i + 1), d.to_vec())).collect()
+            ders.iter()
+                .enumerate()
+                .map(|(i, d)| (format!("{what} anchor #{}", i + 1), d.to_vec()))
+                .collect()
         };
         Self::load(named(signing, "signing"), named(auth, "auth"))
     }
@@ -62,14 +65,19 @@ impl TrustAnchors {
         Self::load(read(signing)?, read(auth)?)
     }
 
-    fn load(signing: Vec<(String, Vec<u8>)>, auth: Vec<(String, Vec<u8>)>) -> Result<Self, AnchorError> {
+    fn load(
+        signing: Vec<(String, Vec<u8>)>,
+        auth: Vec<(String, Vec<u8>)>,
+    ) -> Result<Self, AnchorError> {
         let parse = |items: Vec<(String, Vec<u8>)>, what: &'static str| {
             if items.is_empty() {
                 return Err(AnchorError::Missing(what));
             }
             items
                 .into_iter()
-                .map(|(path, der)| root(&der).map_err(|reason| AnchorError::NotARoot { path, reason }))
+                .map(|(path, der)| {
+                    root(&der).map_err(|reason| AnchorError::NotARoot { path, reason })
+                })
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(Self {
@@ -98,6 +106,7 @@ fn root(der: &[u8]) -> Result<JpkiCertificate, String> {
     if !c.is_ca() {
         return Err("not a CA certificate".into());
     }
-    c.verify_issued_by(&c).map_err(|_| "not self-signed".to_string())?;
+    c.verify_issued_by(&c)
+        .map_err(|_| "not self-signed".to_string())?;
     Ok(c)
 }

@@ -26,15 +26,25 @@ pub struct ChainVerifier {
 
 impl std::fmt::Debug for ChainVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChainVerifier").field("policy", &self.policy).finish_non_exhaustive()
+        f.debug_struct("ChainVerifier")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
 impl ChainVerifier {
     /// A verifier accepting certificates under `policy` (production or
     /// JPKI-TEST) issued by `anchors`, checking revocation with `revocation`.
-    pub fn new(anchors: TrustAnchors, policy: PolicyKind, revocation: Arc<dyn RevocationChecker>) -> Self {
-        Self { anchors, policy, revocation }
+    pub fn new(
+        anchors: TrustAnchors,
+        policy: PolicyKind,
+        revocation: Arc<dyn RevocationChecker>,
+    ) -> Self {
+        Self {
+            anchors,
+            policy,
+            revocation,
+        }
     }
 
     /// The anchors in use.
@@ -65,15 +75,24 @@ impl ChainVerifier {
         if !issuer.is_valid_at(now) {
             return Err(VerifyError::IssuerNotValid);
         }
-        self.revocation.check(&leaf, issuer, now).map_err(|e| match e {
-            RevocationError::Revoked => VerifyError::Revoked,
-            RevocationError::Unavailable(why) => VerifyError::RevocationUnavailable(why),
-        })?;
-        Ok(VerifiedCertificate { certificate: leaf, issuer: issuer.clone() })
+        self.revocation
+            .check(&leaf, issuer, now)
+            .map_err(|e| match e {
+                RevocationError::Revoked => VerifyError::Revoked,
+                RevocationError::Unavailable(why) => VerifyError::RevocationUnavailable(why),
+            })?;
+        Ok(VerifiedCertificate {
+            certificate: leaf,
+            issuer: issuer.clone(),
+        })
     }
 }
 
-fn check_profile(leaf: &JpkiCertificate, purpose: CertificatePurpose, policy: PolicyKind) -> Result<(), VerifyError> {
+fn check_profile(
+    leaf: &JpkiCertificate,
+    purpose: CertificatePurpose,
+    policy: PolicyKind,
+) -> Result<(), VerifyError> {
     if leaf.is_ca() || leaf.purpose() == CertificatePurpose::CertificateAuthority {
         return Err(VerifyError::CaAsLeaf);
     }
@@ -106,9 +125,15 @@ fn check_profile(leaf: &JpkiCertificate, purpose: CertificatePurpose, policy: Po
 /// Pick the anchor that issued `leaf`: same DN and key identifier, then the
 /// signature decides. Generations of a J-LIS root share the DN, so the name
 /// alone picks nothing; a rogue root with the same DN has another key.
-fn find_issuer<'a>(leaf: &JpkiCertificate, anchors: &'a [JpkiCertificate]) -> Result<&'a JpkiCertificate, VerifyError> {
+fn find_issuer<'a>(
+    leaf: &JpkiCertificate,
+    anchors: &'a [JpkiCertificate],
+) -> Result<&'a JpkiCertificate, VerifyError> {
     let mut key_matched = false;
-    for anchor in anchors.iter().filter(|a| a.subject_der() == leaf.issuer_der()) {
+    for anchor in anchors
+        .iter()
+        .filter(|a| a.subject_der() == leaf.issuer_der())
+    {
         if let (Some(aki), Some(ski)) = (leaf.authority_key_id(), anchor.subject_key_id()) {
             if aki != ski {
                 continue;
@@ -119,5 +144,9 @@ fn find_issuer<'a>(leaf: &JpkiCertificate, anchors: &'a [JpkiCertificate]) -> Re
             return Ok(anchor);
         }
     }
-    Err(if key_matched { VerifyError::BadSignature } else { VerifyError::UnknownIssuer })
+    Err(if key_matched {
+        VerifyError::BadSignature
+    } else {
+        VerifyError::UnknownIssuer
+    })
 }

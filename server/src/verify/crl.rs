@@ -46,12 +46,19 @@ pub struct CrlDirectory {
 impl CrlDirectory {
     /// Watch `dir`; CRLs must be signed by one of `anchors`.
     pub fn new(dir: impl Into<PathBuf>, anchors: TrustAnchors) -> Self {
-        Self { dir: dir.into(), anchors, state: RwLock::new(State::default()) }
+        Self {
+            dir: dir.into(),
+            anchors,
+            state: RwLock::new(State::default()),
+        }
     }
 
     /// Files that were skipped at the last load, with the reason.
     pub fn problems(&self) -> Vec<String> {
-        self.state.read().map(|s| s.problems.clone()).unwrap_or_default()
+        self.state
+            .read()
+            .map(|s| s.problems.clone())
+            .unwrap_or_default()
     }
 
     /// Reload if `now` is past the rescan interval and the files changed.
@@ -59,13 +66,18 @@ impl CrlDirectory {
         let due = self
             .state
             .read()
-            .map(|s| s.last_scan.is_none_or(|t| now - t >= RESCAN_SECONDS || now < t))
+            .map(|s| {
+                s.last_scan
+                    .is_none_or(|t| now - t >= RESCAN_SECONDS || now < t)
+            })
             .unwrap_or(true);
         if !due {
             return;
         }
         let signature = scan(&self.dir);
-        let Ok(mut state) = self.state.write() else { return };
+        let Ok(mut state) = self.state.write() else {
+            return;
+        };
         state.last_scan = Some(now);
         if state.signature == signature && !signature.is_empty() {
             return;
@@ -73,9 +85,14 @@ impl CrlDirectory {
         let mut by_issuer: HashMap<[u8; 32], LoadedCrl> = HashMap::new();
         let mut problems = Vec::new();
         for (path, ..) in &signature {
-            match std::fs::read(path).map_err(|e| e.to_string()).and_then(|der| self.load(&der)) {
+            match std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|der| self.load(&der))
+            {
                 Ok((issuer, crl)) => {
-                    let newer = by_issuer.get(&issuer).is_none_or(|old| crl.this_update > old.this_update);
+                    let newer = by_issuer
+                        .get(&issuer)
+                        .is_none_or(|old| crl.this_update > old.this_update);
                     if newer {
                         by_issuer.insert(issuer, crl);
                     }
@@ -83,11 +100,17 @@ impl CrlDirectory {
                 Err(e) => problems.push(format!("{}: {e}", path.display())),
             }
         }
-        *state = State { signature, by_issuer, problems, last_scan: Some(now) };
+        *state = State {
+            signature,
+            by_issuer,
+            problems,
+            last_scan: Some(now),
+        };
     }
 
     fn load(&self, der: &[u8]) -> Result<([u8; 32], LoadedCrl), String> {
-        let (rest, crl) = CertificateRevocationList::from_der(der).map_err(|e| format!("not a DER CRL: {e}"))?;
+        let (rest, crl) =
+            CertificateRevocationList::from_der(der).map_err(|e| format!("not a DER CRL: {e}"))?;
         if !rest.is_empty() {
             return Err("trailing data after the CRL".into());
         }
@@ -122,7 +145,11 @@ fn scan(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "crl" || x == "der"))
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x == "crl" || x == "der")
+        })
         .filter_map(|e| {
             let m = e.metadata().ok()?;
             Some((e.path(), m.len(), m.modified().ok()))
@@ -133,20 +160,35 @@ fn scan(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 }
 
 fn strip_leading_zeros(b: &[u8]) -> &[u8] {
-    let i = b.iter().position(|&x| x != 0).unwrap_or(b.len().saturating_sub(1));
+    let i = b
+        .iter()
+        .position(|&x| x != 0)
+        .unwrap_or(b.len().saturating_sub(1));
     &b[i..]
 }
 
 impl RevocationChecker for CrlDirectory {
-    fn check(&self, leaf: &JpkiCertificate, issuer: &JpkiCertificate, now: i64) -> Result<(), RevocationError> {
+    fn check(
+        &self,
+        leaf: &JpkiCertificate,
+        issuer: &JpkiCertificate,
+        now: i64,
+    ) -> Result<(), RevocationError> {
         self.refresh(now);
-        let state = self.state.read().map_err(|_| RevocationError::Unavailable("CRL state poisoned".into()))?;
+        let state = self
+            .state
+            .read()
+            .map_err(|_| RevocationError::Unavailable("CRL state poisoned".into()))?;
         let crl = state
             .by_issuer
             .get(&issuer.fingerprint_sha256())
-            .ok_or_else(|| RevocationError::Unavailable("no CRL from this certificate's issuer".into()))?;
+            .ok_or_else(|| {
+                RevocationError::Unavailable("no CRL from this certificate's issuer".into())
+            })?;
         if crl.next_update.is_some_and(|t| now > t) {
-            return Err(RevocationError::Unavailable("the issuer's CRL is out of date".into()));
+            return Err(RevocationError::Unavailable(
+                "the issuer's CRL is out of date".into(),
+            ));
         }
         if crl.revoked.contains(strip_leading_zeros(leaf.serial())) {
             return Err(RevocationError::Revoked);

@@ -19,7 +19,12 @@ pub enum RevocationError {
 /// Decides whether a verified certificate is revoked.
 pub trait RevocationChecker: Send + Sync {
     /// Check `leaf` (issued by `issuer`) at `now` (unix seconds).
-    fn check(&self, leaf: &JpkiCertificate, issuer: &JpkiCertificate, now: i64) -> Result<(), RevocationError>;
+    fn check(
+        &self,
+        leaf: &JpkiCertificate,
+        issuer: &JpkiCertificate,
+        now: i64,
+    ) -> Result<(), RevocationError>;
 }
 
 /// No revocation checking. Only for development with test anchors; the server
@@ -28,7 +33,12 @@ pub trait RevocationChecker: Send + Sync {
 pub struct NoRevocationCheck;
 
 impl RevocationChecker for NoRevocationCheck {
-    fn check(&self, _: &JpkiCertificate, _: &JpkiCertificate, _: i64) -> Result<(), RevocationError> {
+    fn check(
+        &self,
+        _: &JpkiCertificate,
+        _: &JpkiCertificate,
+        _: i64,
+    ) -> Result<(), RevocationError> {
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! Shared helpers for the card-client integration tests.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, missing_docs)]
 
 use std::path::PathBuf;
 
@@ -8,7 +8,9 @@ use shiori_core::virtual_card::{CardImage, VirtualCard, VirtualCardOptions};
 
 /// Path of a committed test-vector file.
 pub fn vector(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../test-vectors")
+        .join(rel)
 }
 
 /// Load a card image by name.
@@ -19,7 +21,9 @@ pub fn image(name: &str) -> CardImage {
 
 /// A virtual card by name with options.
 pub fn card(name: &str, options: VirtualCardOptions) -> VirtualCard {
-    VirtualCard::from_image(image(name)).unwrap().with_options(options)
+    VirtualCard::from_image(image(name))
+        .unwrap()
+        .with_options(options)
 }
 
 /// Extended length, plain responses.
@@ -36,7 +40,9 @@ pub const SHORT: VirtualCardOptions = VirtualCardOptions {
 
 /// Counts every command and the ones that carry a PIN.
 pub struct Spy<T: Transport> {
+    /// The wrapped link.
     pub inner: T,
+    /// Every command sent.
     pub commands: Vec<Vec<u8>>,
     /// Fail with CardLost from this command index on.
     pub lose_after: Option<usize>,
@@ -45,6 +51,7 @@ pub struct Spy<T: Transport> {
 }
 
 impl<T: Transport> Spy<T> {
+    /// Wrap a link.
     pub fn new(inner: T) -> Self {
         Self {
             inner,
