@@ -16,6 +16,8 @@
 //! * [`proof`] — the canonical bytes the card signs for registration and login,
 //!   and their verifier (shared with the server).
 //! * [`transcript`] — recording and replaying APDU conversations for tests.
+//! * [`library_card`] — library card numbers (NW-7 with a per-library check
+//!   scheme), desk-scanner input validation, barcode and QR rendering.
 //!
 //! Time is always a parameter: nothing here reads the clock.
 #![deny(missing_docs)]
@@ -25,6 +27,7 @@ pub mod cert;
 pub mod digest;
 pub mod exchange;
 pub mod jpki;
+pub mod library_card;
 pub mod pin;
 pub mod proof;
 pub mod transcript;

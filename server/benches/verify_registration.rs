@@ -1,0 +1,65 @@
+//! Verification CPU per registration: signing chain + auth chain + proof.
+//! `cargo bench -p shiori-server --bench verify_registration`
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use shiori_core::cert::{CertificatePurpose, PolicyKind};
+use shiori_core::jpki::flows::registration_tap;
+use shiori_core::pin::{LastTry, SigningPassword};
+use shiori_core::proof::{verify_proof, ProofPurpose, ProofRequest};
+use shiori_core::virtual_card::VirtualCard;
+use shiori_server::verify::{ChainVerifier, NoRevocationCheck, TrustAnchors};
+
+fn bench(c: &mut Criterion) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
+    let read = |p: &str| std::fs::read(root.join(p)).unwrap();
+    let (s1, s2, a1, a2) = (
+        read("pki/sign-root-g1.der"),
+        read("pki/sign-root-g2.der"),
+        read("pki/auth-root-g1.der"),
+        read("pki/auth-root-g2.der"),
+    );
+    let anchors = TrustAnchors::from_der(&[&s1, &s2], &[&a1, &a2]).unwrap();
+    let verifier = ChainVerifier::new(anchors, PolicyKind::Test, Arc::new(NoRevocationCheck));
+    let card = VirtualCard::load(&root.join("cards/tanaka-hanako.json")).unwrap();
+    let image: serde_json::Value =
+        serde_json::from_slice(&read("cards/tanaka-hanako.json")).unwrap();
+    let pw = SigningPassword::new(image["signing_password"].as_str().unwrap()).unwrap();
+    let req = ProofRequest::new(
+        ProofPurpose::Register,
+        "https://library.example.jp",
+        vec![3; 32],
+    )
+    .unwrap();
+    let tap = registration_tap(card, &pw, &req, LastTry::Refuse).unwrap();
+    let (sign_der, auth_der) = (
+        tap.signing_certificate.der().to_vec(),
+        tap.auth_certificate.der().to_vec(),
+    );
+    let now = 1_767_225_600;
+    c.bench_function("verify registration (2 chains + proof)", |b| {
+        b.iter(|| {
+            let s = verifier
+                .verify(&sign_der, CertificatePurpose::Signing, now)
+                .unwrap();
+            let a = verifier
+                .verify(&auth_der, CertificatePurpose::Authentication, now)
+                .unwrap();
+            verify_proof(
+                &tap.message,
+                &tap.signature,
+                &s.certificate,
+                &req,
+                a.certificate.der(),
+            )
+            .unwrap();
+            s.certificate.basic_info().map(|i| i.name.len())
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
