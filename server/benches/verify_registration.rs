@@ -40,6 +40,24 @@ fn bench(c: &mut Criterion) {
         tap.auth_certificate.der().to_vec(),
     );
     let now = 1_767_225_600;
+    let signing = shiori_core::cert::JpkiCertificate::from_der(&sign_der).unwrap();
+    let issuer = verifier
+        .verify(&sign_der, CertificatePurpose::Signing, now)
+        .unwrap()
+        .issuer;
+    c.bench_function("parts: parse signing certificate", |b| {
+        b.iter(|| shiori_core::cert::JpkiCertificate::from_der(&sign_der).unwrap())
+    });
+    c.bench_function("parts: one RSA-2048 verify (certificate by root)", |b| {
+        b.iter(|| signing.verify_issued_by(&issuer).unwrap())
+    });
+    c.bench_function("parts: verify signing chain", |b| {
+        b.iter(|| {
+            verifier
+                .verify(&sign_der, CertificatePurpose::Signing, now)
+                .unwrap()
+        })
+    });
     c.bench_function("verify registration (2 chains + proof)", |b| {
         b.iter(|| {
             let s = verifier

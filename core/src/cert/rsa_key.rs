@@ -7,7 +7,9 @@
 //! when the certificate is parsed, so a bad key surfaces as a typed error and
 //! not as a failed signature later.
 
-use aws_lc_rs::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+use std::sync::{Arc, OnceLock};
+
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
@@ -21,14 +23,37 @@ const TAG_SEQUENCE: u8 = 0x30;
 const TAG_INTEGER: u8 = 0x02;
 
 /// An RSA public key taken from a certificate's SubjectPublicKeyInfo.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct RsaPublicKey {
     spki_der: Vec<u8>,
     pkcs1_der: Vec<u8>,
     modulus: Vec<u8>,
     exponent: Vec<u8>,
     bits: usize,
+    /// The key as aws-lc-rs parses it, made on first use and kept: a trust
+    /// anchor's key then costs one parse per process instead of one per
+    /// verification (the verification CPU goal in `design.md`). Lazy, so
+    /// parsing a certificate stays cheap when its key is never used.
+    parsed: Arc<OnceLock<Option<ParsedPublicKey>>>,
 }
+
+impl std::fmt::Debug for RsaPublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RsaPublicKey")
+            .field("bits", &self.bits)
+            .field("modulus", &hex::encode(&self.modulus))
+            .field("exponent", &hex::encode(&self.exponent))
+            .finish()
+    }
+}
+
+impl PartialEq for RsaPublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki_der == other.spki_der
+    }
+}
+
+impl Eq for RsaPublicKey {}
 
 impl RsaPublicKey {
     /// Parses a DER `SubjectPublicKeyInfo` (exactly, no trailing bytes).
@@ -71,6 +96,7 @@ impl RsaPublicKey {
             modulus: modulus.to_vec(),
             exponent: exponent.to_vec(),
             bits,
+            parsed: Arc::new(OnceLock::new()),
         })
     }
 
@@ -78,8 +104,13 @@ impl RsaPublicKey {
     /// (what the card's `80 2A` makes from a SHA-256 DigestInfo, and what
     /// J-LIS uses to sign certificates).
     pub fn verify_pkcs1_sha256(&self, message: &[u8], signature: &[u8]) -> Result<(), CertError> {
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &self.pkcs1_der)
-            .verify(message, signature)
+        let parsed = self.parsed.get_or_init(|| {
+            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &self.pkcs1_der).ok()
+        });
+        parsed
+            .as_ref()
+            .ok_or(CertError::BadSignature)?
+            .verify_sig(message, signature)
             .map_err(|_| CertError::BadSignature)
     }
 
