@@ -32,27 +32,58 @@ impl<T: Transport> Transport for Meter<T> {
 }
 
 fn main() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/cards/tanaka-hanako.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/cards/tanaka-hanako.json");
     let image: CardImage = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let pw = SigningPassword::new(image.signing_password.as_deref().unwrap()).unwrap();
     let pin = AuthPin::new(&image.auth_pin).unwrap();
-    let reg = ProofRequest::new(ProofPurpose::Register, "https://library.example.jp", vec![1; 32]).unwrap();
-    let login = ProofRequest::new(ProofPurpose::Login, "https://library.example.jp", vec![2; 32]).unwrap();
-    println!("{:<28} {:>6} {:>10} {:>10}", "flow (card tanaka-hanako)", "APDUs", "bytes out", "bytes in");
+    let reg = ProofRequest::new(
+        ProofPurpose::Register,
+        "https://library.example.jp",
+        vec![1; 32],
+    )
+    .unwrap();
+    let login = ProofRequest::new(
+        ProofPurpose::Login,
+        "https://library.example.jp",
+        vec![2; 32],
+    )
+    .unwrap();
+    println!(
+        "{:<28} {:>6} {:>10} {:>10}",
+        "flow (card tanaka-hanako)", "APDUs", "bytes out", "bytes in"
+    );
     for (label, extended) in [("extended length", true), ("short APDUs only", false)] {
-        let opts = VirtualCardOptions { extended_length: extended, chained_responses: false };
+        let opts = VirtualCardOptions {
+            extended_length: extended,
+            chained_responses: false,
+        };
         let new = || Meter {
-            inner: VirtualCard::from_image(image.clone()).unwrap().with_options(opts),
+            inner: VirtualCard::from_image(image.clone())
+                .unwrap()
+                .with_options(opts),
             apdus: 0,
             sent: 0,
             received: 0,
         };
         let mut m = new();
         read_status(&mut m).unwrap();
-        println!("{:<28} {:>6} {:>10} {:>10}", format!("status, {label}"), m.apdus, m.sent, m.received);
+        println!(
+            "{:<28} {:>6} {:>10} {:>10}",
+            format!("status, {label}"),
+            m.apdus,
+            m.sent,
+            m.received
+        );
         let mut m = new();
         let tap = registration_tap(&mut m, &pw, &reg, LastTry::Refuse).unwrap();
-        println!("{:<28} {:>6} {:>10} {:>10}", format!("registration, {label}"), m.apdus, m.sent, m.received);
+        println!(
+            "{:<28} {:>6} {:>10} {:>10}",
+            format!("registration, {label}"),
+            m.apdus,
+            m.sent,
+            m.received
+        );
         if extended {
             println!(
                 "  (signing certificate {} bytes, auth certificate {} bytes)",
@@ -62,6 +93,12 @@ fn main() {
         }
         let mut m = new();
         login_tap(&mut m, &pin, &login, LastTry::Refuse).unwrap();
-        println!("{:<28} {:>6} {:>10} {:>10}", format!("login, {label}"), m.apdus, m.sent, m.received);
+        println!(
+            "{:<28} {:>6} {:>10} {:>10}",
+            format!("login, {label}"),
+            m.apdus,
+            m.sent,
+            m.received
+        );
     }
 }

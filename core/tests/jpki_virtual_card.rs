@@ -330,3 +330,21 @@ fn not_a_my_number_card() {
     let r = c.process_apdu(&hex::decode("00A4040C05D392F00026").unwrap());
     assert_eq!(r, vec![0x6A, 0x82]);
 }
+
+#[test]
+fn select_ef_then_current_ef_forms_work_like_the_real_card() {
+    // OpenSC's form: SELECT the PIN IEF, then VERIFY with P2 = 80 (current EF).
+    let mut c = card("tanaka-hanako", EXT);
+    let h = |s: &str| hex::decode(s).unwrap();
+    assert_eq!(
+        c.process_apdu(&h("00A4040C0AD392F000260100000001")),
+        h("9000")
+    );
+    assert_eq!(c.process_apdu(&h("00A4020C020018")), h("9000"));
+    assert_eq!(c.process_apdu(&h("00200080")), h("63C3"));
+    // READ BINARY with plain offsets reads the current EF.
+    assert_eq!(c.process_apdu(&h("00A4020C02000A")), h("9000"));
+    let r = c.process_apdu(&h("00B0000004"));
+    assert_eq!(&r[..2], &[0x30, 0x82]);
+    assert_eq!(&r[4..], &[0x90, 0x00]);
+}

@@ -27,13 +27,20 @@ fn run(flow: &str, t: &mut dyn Transport) -> String {
             registration_tap(t, &good_pw, &register_request(), LastTry::Refuse)
                 .map(|r| hex::encode(&r.signature))
         }
-        "login-extended" => login_tap(t, &AuthPin::new(&img.auth_pin).unwrap(), &login_request(), LastTry::Refuse)
-            .map(|r| hex::encode(&r.signature)),
+        "login-extended" => login_tap(
+            t,
+            &AuthPin::new(&img.auth_pin).unwrap(),
+            &login_request(),
+            LastTry::Refuse,
+        )
+        .map(|r| hex::encode(&r.signature)),
         "registration-wrong-password" => {
-            registration_tap(t, &pw("WRONG999"), &register_request(), LastTry::Refuse).map(|_| String::new())
+            registration_tap(t, &pw("WRONG999"), &register_request(), LastTry::Refuse)
+                .map(|_| String::new())
         }
         "registration-no-signing-certificate" => {
-            registration_tap(t, &good_pw, &register_request(), LastTry::Refuse).map(|_| String::new())
+            registration_tap(t, &good_pw, &register_request(), LastTry::Refuse)
+                .map(|_| String::new())
         }
         other => panic!("unknown flow {other}"),
     };
@@ -47,7 +54,11 @@ fn flows() -> Vec<(&'static str, &'static str, VirtualCardOptions)> {
         ("registration-short", "tanaka-hanako", SHORT),
         ("login-extended", "tanaka-hanako", EXT),
         ("registration-wrong-password", "tanaka-hanako", EXT),
-        ("registration-no-signing-certificate", "kobayashi-child", EXT),
+        (
+            "registration-no-signing-certificate",
+            "kobayashi-child",
+            EXT,
+        ),
     ]
 }
 
@@ -61,19 +72,34 @@ fn transcripts_match_and_replay() {
         let path = vector(&format!("transcripts/{flow}.json"));
         if write {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, serde_json::to_string_pretty(&transcript).unwrap() + "\n").unwrap();
+            std::fs::write(
+                &path,
+                serde_json::to_string_pretty(&transcript).unwrap() + "\n",
+            )
+            .unwrap();
         }
-        let committed: Transcript =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}")))
-                .unwrap();
-        assert_eq!(committed, transcript, "{flow}: the card conversation changed; review and rewrite");
-        assert!(!serde_json::to_string(&committed).unwrap().contains(&hex::encode_upper(image(name).auth_pin)),
-            "{flow}: transcripts must not carry PINs");
+        let committed: Transcript = serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}")),
+        )
+        .unwrap();
+        assert_eq!(
+            committed, transcript,
+            "{flow}: the card conversation changed; review and rewrite"
+        );
+        assert!(
+            !serde_json::to_string(&committed)
+                .unwrap()
+                .contains(&hex::encode_upper(image(name).auth_pin)),
+            "{flow}: transcripts must not carry PINs"
+        );
 
         let mut replay = Replay::new(committed);
         let replayed_outcome = run(flow, &mut replay);
         assert_eq!(replayed_outcome, recorded_outcome, "{flow}");
-        assert!(replay.is_finished(), "{flow}: the client sent fewer commands than recorded");
+        assert!(
+            replay.is_finished(),
+            "{flow}: the client sent fewer commands than recorded"
+        );
     }
 }
 

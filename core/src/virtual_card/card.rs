@@ -285,9 +285,11 @@ impl VirtualCard {
         }
     }
 
-    /// The EF a command names: by SFI in P1/P2 (`80|SFI`) or the current EF.
+    /// The EF a command names: by SFI in P1/P2 (`80|SFI`), or the current EF
+    /// when the SFI bits are zero (`P2 = 80` in VERIFY means "the current EF",
+    /// which is how OpenSC and the `00 A4 02 0C` + `00 20 00 80` form work).
     fn target(&mut self, sfi_byte: u8) -> Result<u16, StatusWord> {
-        if sfi_byte & 0x80 != 0 {
+        if sfi_byte & 0x80 != 0 && sfi_byte & 0x1F != 0 {
             let f = u16::from(sfi_byte & 0x1F);
             if !self.exists(f) {
                 return Err(StatusWord::FileNotFound);

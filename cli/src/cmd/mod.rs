@@ -1,0 +1,20 @@
+//! One module per `shiori` subcommand; each is a thin adapter over
+//! `shiori-core`.
+
+pub mod certs;
+pub mod info;
+pub mod readers;
+pub mod sign;
+pub mod status;
+pub mod virtual_card;
+
+use shiori_core::pin::LastTry;
+
+/// `--allow-last-try` as the core library's [`LastTry`].
+pub fn last_try(allow: bool) -> LastTry {
+    if allow {
+        LastTry::Allow
+    } else {
+        LastTry::Refuse
+    }
+}
