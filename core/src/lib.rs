@@ -4,6 +4,7 @@
 //! (マイナンバーカード) over its JPKI application and to understand what it returns,
 //! with no network, no async runtime and no database.
 //!
+//! * [`api`] — JSON bodies of the HTTP API, shared by server and clients.
 //! * [`apdu`] — ISO 7816-4 command and response APDUs and typed status words.
 //! * [`transport`] — the one-method [`Transport`] trait that every link (PC/SC,
 //!   phone NFC, the virtual card, recorded transcripts) implements.
@@ -23,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod apdu;
+pub mod api;
 pub mod cert;
 pub mod digest;
 pub mod exchange;

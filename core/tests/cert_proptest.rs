@@ -8,26 +8,15 @@
 //! `cert_real_data.rs` for the CI rule); without it, a hand-made minimal
 //! SEQUENCE stands in and the real-data cases are skipped.
 
+mod shared_data;
+use shared_data::shared_file;
+
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use shiori_core::cert::{
     der_length, BasicInfo, CertError, JpkiCertificate, RsaPublicKey, MAX_CERTIFICATE_DER_LEN,
 };
-
-fn shared_file(rel: &str) -> Option<Vec<u8>> {
-    let path = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/{}"), rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{path}: {e}; real JPKI data must be present on CI")
-        }
-        Err(e) => {
-            eprintln!("note: skipping real-data cases, {path} is not readable ({e})");
-            None
-        }
-    }
-}
 
 /// The real auth certificate and its issuing root, loaded once.
 fn real() -> Option<&'static (Vec<u8>, JpkiCertificate, JpkiCertificate)> {

@@ -9,22 +9,10 @@
 //! CI clones the repository with `shared/` beside it (`/X/main`, `/X/shared`).
 //! A missing file fails the test when `CI=true`, and skips it otherwise.
 
-use shiori_core::cert::{CertError, CertificatePurpose, JpkiCertificate, PolicyKind};
+mod shared_data;
+use shared_data::shared_file;
 
-/// Reads `shared/<rel>`, or `None` (with a note) outside CI when it is absent.
-fn shared_file(rel: &str) -> Option<Vec<u8>> {
-    let path = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/{}"), rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{path}: {e}; real JPKI data must be present on CI")
-        }
-        Err(e) => {
-            eprintln!("note: skipping, {path} is not readable ({e}); CI=true makes this fail");
-            None
-        }
-    }
-}
+use shiori_core::cert::{CertError, CertificatePurpose, JpkiCertificate, PolicyKind};
 
 fn shared_cert(rel: &str) -> Option<JpkiCertificate> {
     let der = shared_file(rel)?;

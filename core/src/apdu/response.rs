@@ -67,6 +67,19 @@ mod tests {
         assert_eq!(r.to_bytes(), vec![1, 2, 0x90, 0]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_or_fail_typed(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            match Response::parse(&bytes) {
+                Ok(r) => {
+                    proptest::prop_assert_eq!(r.data.len() + 2, bytes.len());
+                    proptest::prop_assert_eq!(r.to_bytes(), bytes);
+                }
+                Err(ResponseError(n)) => proptest::prop_assert!(n < 2 && n == bytes.len()),
+            }
+        }
+    }
+
     #[test]
     fn too_short_is_an_error() {
         assert_eq!(Response::parse(&[0x90]), Err(ResponseError(1)));

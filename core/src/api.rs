@@ -1,0 +1,169 @@
+//! The HTTP API's JSON bodies, shared by the server, the client crate and the
+//! apps, so the two sides cannot drift. Binary fields (certificates,
+//! signatures, nonces) are standard base64 with padding (RFC 4648 §4).
+//!
+//! Paths (all under `/api/v1`):
+//!
+//! | method | path | body → answer |
+//! |---|---|---|
+//! | POST | `/challenges` | [`ChallengeRequest`] → [`Challenge`] |
+//! | POST | `/registrations` | [`RegistrationRequest`] → [`SessionResponse`] (201 new patron, 200 re-registration) |
+//! | POST | `/sessions` | [`LoginRequest`] → [`SessionResponse`] |
+//! | DELETE | `/sessions/current` | — → 204 (logs this token out) |
+//! | GET | `/me` | → [`Patron`] |
+//! | GET | `/me/card` | → [`LibraryCard`] |
+//! | GET | `/me/card.svg`, `/me/card.png`, `/me/card-qr.svg`, `/me/card-qr.png` | → image |
+//! | GET | `/me/export` | → [`Patron`] plus everything stored about the patron |
+//! | DELETE | `/me` | → 204 (account deletion) |
+//!
+//! Authenticated calls carry `Authorization: Bearer <token>`. Every error is
+//! an [`ApiError`] with a stable `code`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::proof::ProofPurpose;
+
+/// `POST /api/v1/challenges`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeRequest {
+    /// What the proof will be for.
+    pub purpose: ProofPurpose,
+}
+
+/// A single-use, short-lived challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Opaque identifier to send back with the proof.
+    pub id: String,
+    /// What the proof is for.
+    pub purpose: ProofPurpose,
+    /// The nonce to sign (base64).
+    pub nonce: String,
+    /// The server origin the proof must name.
+    pub origin: String,
+    /// When the challenge stops being accepted (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
+/// `POST /api/v1/registrations`: the card's output plus what a library needs
+/// besides. The 4 basic facts are NOT sent: the server reads them from the
+/// verified signing certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationRequest {
+    /// The challenge answered.
+    pub challenge_id: String,
+    /// Signing certificate DER (base64).
+    pub signing_certificate: String,
+    /// User-authentication certificate DER (base64).
+    pub auth_certificate: String,
+    /// The signing key's signature over the proof message (base64).
+    pub signature: String,
+    /// Contact e-mail address.
+    pub email: String,
+    /// Name reading in katakana (フリガナ), typed by the resident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_kana: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Home branch code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_branch: Option<String>,
+}
+
+/// `POST /api/v1/sessions`: log in on a new device with the auth key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The challenge answered.
+    pub challenge_id: String,
+    /// User-authentication certificate DER (base64).
+    pub auth_certificate: String,
+    /// The auth key's signature over the proof message (base64).
+    pub signature: String,
+}
+
+/// A patron session token. The server stores only its hash.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The bearer token; shown once.
+    pub token: String,
+    /// Expiry (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"****")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Answer to a registration or a login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    /// The patron.
+    pub patron: Patron,
+    /// A new session.
+    pub session: Session,
+    /// Registration only: true when a new patron was created, false when an
+    /// existing one was updated (renewed card).
+    #[serde(default)]
+    pub created: bool,
+}
+
+/// A patron as the patron sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patron {
+    /// Stable identifier.
+    pub id: String,
+    /// 氏名 from the signing certificate (surname U+3000 given name).
+    pub name: String,
+    /// Reading of the name, as typed.
+    pub name_kana: Option<String>,
+    /// 住所 from the signing certificate.
+    pub address: String,
+    /// Birth date, ISO 8601 (`1990-01-02`).
+    pub birth_date: String,
+    /// `male`, `female` or `unknown`.
+    pub gender: String,
+    /// Contact e-mail.
+    pub email: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Home branch code.
+    pub home_branch: Option<String>,
+    /// The library card number (digits).
+    pub card_number: String,
+    /// When the patron registered (RFC 3339).
+    pub registered_at: String,
+}
+
+/// `GET /api/v1/me/card`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryCard {
+    /// Card number digits.
+    pub card_number: String,
+    /// As printed (may group digits, e.g. `029025303-1`).
+    pub human_readable: String,
+    /// What the NW-7 bars encode, start/stop included (`A0290253031A`).
+    pub barcode_payload: String,
+    /// The patron's name, for display on the card.
+    pub name: String,
+}
+
+/// Every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable machine code (`expired`, `challenge_reused`, …).
+    pub code: String,
+    /// Human message (English; `message_ja` in Japanese when available).
+    pub message: String,
+    /// The message in Japanese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_ja: Option<String>,
+}
