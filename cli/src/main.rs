@@ -11,6 +11,7 @@
 mod card;
 mod cmd;
 mod messages;
+mod session;
 mod ui;
 mod vpcd;
 
@@ -56,6 +57,16 @@ enum Command {
     /// Serve a virtual (TEST) My Number Card to pcscd through vpcd until
     /// killed; prints "ready" once the card is in the virtual reader.
     VirtualCard(cmd::virtual_card::Args),
+    /// Register at a library with your My Number Card (signing password).
+    Register(cmd::patron::RegisterArgs),
+    /// Log in on this computer with your My Number Card (4-digit PIN).
+    Login(cmd::patron::LoginArgs),
+    /// Show your library card.
+    Card(cmd::patron::CardArgs),
+    /// Log out of the library server on this computer.
+    Logout,
+    /// A whole registration with a virtual TEST card against an embedded server.
+    Demo(cmd::demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +83,11 @@ fn main() -> ExitCode {
         Command::Info(args) => cmd::info::run(&ui, reader, args),
         Command::Sign(args) => cmd::sign::run(&ui, reader, args),
         Command::VirtualCard(args) => cmd::virtual_card::run(&ui, args),
+        Command::Register(args) => cmd::patron::register(&ui, reader, args),
+        Command::Login(args) => cmd::patron::login(&ui, reader, args),
+        Command::Card(args) => cmd::patron::card(&ui, args),
+        Command::Logout => cmd::patron::logout(&ui),
+        Command::Demo(args) => cmd::demo::run(&ui, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -101,6 +101,18 @@ pub enum Msg {
     PlaceCard,
     /// The card said no (wrong PIN, blocked, not a My Number Card, …); the
     /// core library's own wording, in both languages.
+    /// The library server (or the way to it) failed: the server's own code
+    /// and messages where it sent them.
+    Server {
+        /// The server's or the client's stable code.
+        code: String,
+        /// Japanese text.
+        ja: String,
+        /// English text.
+        en: String,
+    },
+    /// A patron command needs a session and none is saved.
+    NotLoggedIn,
     Card {
         /// `JpkiError::code`.
         code: &'static str,
@@ -246,8 +258,10 @@ impl Label {
 
 impl Msg {
     /// A stable identifier for scripts and `--json` output.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            Msg::Server { code, .. } => code,
+            Msg::NotLoggedIn => "not_logged_in",
             Msg::ServiceUnavailable => "pcsc_service_unavailable",
             Msg::NoReaders => "no_readers",
             Msg::ReaderNotFound { .. } => "reader_not_found",
@@ -332,7 +346,8 @@ impl Msg {
                 format!("仮想カードリーダーとの通信に失敗しました: {detail}")
             }
             Msg::PlaceCard => "マイナンバーカードをカードリーダーに置いてください…".into(),
-            Msg::Card { ja, .. } => ja.clone(),
+            Msg::Card { ja, .. } | Msg::Server { ja, .. } => ja.clone(),
+            Msg::NotLoggedIn => "ログインしていません。`shiori register` または `shiori login` を先に実行してください。".into(),
             Msg::PinFormat { signing: true, .. } => {
                 "署名用パスワードは英大文字と数字の6〜16文字です。カードには送っていません。".into()
             }
@@ -410,7 +425,8 @@ impl Msg {
                 format!("Talking to the virtual card reader failed: {detail}")
             }
             Msg::PlaceCard => "Place your My Number Card on the card reader…".into(),
-            Msg::Card { en, .. } => en.clone(),
+            Msg::Card { en, .. } | Msg::Server { en, .. } => en.clone(),
+            Msg::NotLoggedIn => "Not logged in: run `shiori register` or `shiori login` first.".into(),
             Msg::PinFormat { signing: true, .. } => {
                 "The signing password is 6 to 16 letters A-Z and digits. Nothing was sent to the card."
                     .into()
@@ -457,6 +473,28 @@ impl Msg {
             E::CardLost(_) => Msg::CardLost,
             E::Pcsc { .. } => Msg::ReaderError {
                 detail: error.to_string(),
+            },
+        }
+    }
+
+    /// The message for a failed call to the library server (or the tap in it).
+    pub fn from_client(error: &shiori_client::ClientError) -> Self {
+        use shiori_client::ClientError as E;
+        match error {
+            E::Card(e) => Self::from_jpki(e),
+            E::NotLoggedIn => Msg::NotLoggedIn,
+            E::Api { error, .. } => Msg::Server {
+                code: error.code.clone(),
+                ja: error
+                    .message_ja
+                    .clone()
+                    .unwrap_or_else(|| error.message.clone()),
+                en: error.message.clone(),
+            },
+            other => Msg::Server {
+                code: other.code().to_string(),
+                ja: format!("図書館のサーバーとの通信に失敗しました: {other}"),
+                en: other.to_string(),
             },
         }
     }

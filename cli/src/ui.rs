@@ -77,3 +77,9 @@ impl From<shiori_core::cert::CertError> for CliError {
         shiori_core::jpki::JpkiError::from(error).into()
     }
 }
+
+impl From<shiori_client::ClientError> for CliError {
+    fn from(error: shiori_client::ClientError) -> Self {
+        CliError(Msg::from_client(&error))
+    }
+}

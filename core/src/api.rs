@@ -58,6 +58,10 @@ pub struct RegistrationRequest {
     pub signing_certificate: String,
     /// User-authentication certificate DER (base64).
     pub auth_certificate: String,
+    /// The proof message the card signed (`core::proof`, base64). The server
+    /// checks it against what it expects field by field, so a proof for
+    /// another origin or challenge is named as such.
+    pub message: String,
     /// The signing key's signature over the proof message (base64).
     pub signature: String,
     /// Contact e-mail address.
@@ -81,6 +85,8 @@ pub struct LoginRequest {
     pub challenge_id: String,
     /// User-authentication certificate DER (base64).
     pub auth_certificate: String,
+    /// The proof message the card signed (base64).
+    pub message: String,
     /// The auth key's signature over the proof message (base64).
     pub signature: String,
 }

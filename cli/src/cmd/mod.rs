@@ -2,7 +2,9 @@
 //! `shiori-core`.
 
 pub mod certs;
+pub mod demo;
 pub mod info;
+pub mod patron;
 pub mod readers;
 pub mod sign;
 pub mod status;

@@ -9,10 +9,12 @@ mod anchors;
 mod chain;
 mod crl;
 mod error;
+mod ocsp;
 mod revocation;
 
 pub use anchors::{AnchorError, TrustAnchors};
 pub use chain::{ChainVerifier, VerifiedCertificate};
 pub use crl::CrlDirectory;
 pub use error::VerifyError;
+pub use ocsp::{NonceSource, OcspChecker};
 pub use revocation::{NoRevocationCheck, RevocationChecker, RevocationError};

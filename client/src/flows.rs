@@ -1,0 +1,108 @@
+//! From a card tap to a patron session: the same path for the CLI, the demo
+//! and the apps.
+//!
+//! 1. ask the server for a challenge (purpose, nonce, origin);
+//! 2. tap the card: `core::jpki::flows` verifies the PIN (tries left first),
+//!    reads the certificates and signs the proof;
+//! 3. send certificates and signature; the server verifies everything again
+//!    and answers with the patron and a session.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use shiori_core::api::{Challenge, LoginRequest, RegistrationRequest, SessionResponse};
+use shiori_core::cert::BasicInfo;
+use shiori_core::jpki::flows::{login_tap, registration_tap, RegistrationTap};
+use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
+use shiori_core::proof::{ProofPurpose, ProofRequest};
+use shiori_core::Transport;
+
+use crate::{Client, ClientError};
+
+/// What the resident adds to the card's facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistrationDetails {
+    /// Contact e-mail.
+    pub email: String,
+    /// Name reading in katakana.
+    pub name_kana: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Home branch code.
+    pub home_branch: Option<String>,
+}
+
+/// The outcome of a registration: the facts the app showed from the card, and
+/// the server's answer.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// The 4 basic facts as parsed on the device from the signing certificate.
+    pub local_facts: BasicInfo,
+    /// APDUs the tap took.
+    pub apdus: usize,
+    /// The server's answer.
+    pub response: SessionResponse,
+}
+
+fn proof_request(c: &Challenge, expected: ProofPurpose) -> Result<ProofRequest, ClientError> {
+    if c.purpose != expected {
+        return Err(ClientError::Decode(
+            "the server sent a challenge for another purpose".into(),
+        ));
+    }
+    let nonce = B64
+        .decode(&c.nonce)
+        .map_err(|e| ClientError::Decode(format!("nonce: {e}")))?;
+    Ok(ProofRequest::new(expected, c.origin.clone(), nonce)?)
+}
+
+/// Register (or re-register with a renewed card) with the signing password.
+pub fn register_with_card<T: Transport>(
+    client: &mut Client,
+    transport: T,
+    password: &SigningPassword,
+    details: &RegistrationDetails,
+    last: LastTry,
+) -> Result<Registered, ClientError> {
+    let challenge = client.challenge(ProofPurpose::Register)?;
+    let request = proof_request(&challenge, ProofPurpose::Register)?;
+    let tap: RegistrationTap = registration_tap(transport, password, &request, last)?;
+    let local_facts = tap
+        .signing_certificate
+        .basic_info()
+        .cloned()
+        .ok_or_else(|| ClientError::Decode("the signing certificate has no basic facts".into()))?;
+    let response = client.register(&RegistrationRequest {
+        challenge_id: challenge.id,
+        signing_certificate: B64.encode(tap.signing_certificate.der()),
+        auth_certificate: B64.encode(tap.auth_certificate.der()),
+        message: B64.encode(&tap.message),
+        signature: B64.encode(&tap.signature),
+        email: details.email.clone(),
+        name_kana: details.name_kana.clone(),
+        phone: details.phone.clone(),
+        home_branch: details.home_branch.clone(),
+    })?;
+    Ok(Registered {
+        local_facts,
+        apdus: tap.apdus,
+        response,
+    })
+}
+
+/// Log in on a new device with the 4-digit auth PIN.
+pub fn login_with_card<T: Transport>(
+    client: &mut Client,
+    transport: T,
+    pin: &AuthPin,
+    last: LastTry,
+) -> Result<SessionResponse, ClientError> {
+    let challenge = client.challenge(ProofPurpose::Login)?;
+    let request = proof_request(&challenge, ProofPurpose::Login)?;
+    let tap = login_tap(transport, pin, &request, last)?;
+    client.login(&LoginRequest {
+        challenge_id: challenge.id,
+        auth_certificate: B64.encode(tap.auth_certificate.der()),
+        message: B64.encode(&tap.message),
+        signature: B64.encode(&tap.signature),
+    })
+}

@@ -1,0 +1,203 @@
+//! [`Client`]: one method per API call.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shiori_core::api::{
+    ApiError, Challenge, ChallengeRequest, LibraryCard, LoginRequest, Patron, RegistrationRequest,
+    SessionResponse,
+};
+use shiori_core::proof::ProofPurpose;
+use ureq::http::Response;
+use ureq::Body;
+use zeroize::Zeroizing;
+
+use crate::ClientError;
+
+/// A client of one Shiori server, optionally holding a patron session token.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("logged_in", &self.token.is_some())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client of the server at `base_url` (e.g. `https://library.example.jp`).
+    pub fn new(base_url: &str) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(30)))
+            .build()
+            .into();
+        Self {
+            agent,
+            base: base_url.trim_end_matches('/').to_string(),
+            token: None,
+        }
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Use `token` for authenticated calls.
+    pub fn set_token(&mut self, token: &str) {
+        self.token = Some(Zeroizing::new(token.to_string()));
+    }
+
+    /// Forget the session token.
+    pub fn clear_token(&mut self) {
+        self.token = None;
+    }
+
+    /// Whether a session token is set.
+    pub fn is_logged_in(&self) -> bool {
+        self.token.is_some()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    fn bearer(&self) -> Result<String, ClientError> {
+        let t = self.token.as_ref().ok_or(ClientError::NotLoggedIn)?;
+        Ok(format!("Bearer {}", t.as_str()))
+    }
+
+    fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let r = self
+            .agent
+            .post(&self.url(path))
+            .send_json(body)
+            .map_err(|e| ClientError::Http(e.to_string()))?;
+        json(r)
+    }
+
+    fn get_authed(&self, path: &str) -> Result<Response<Body>, ClientError> {
+        let r = self
+            .agent
+            .get(&self.url(path))
+            .header("Authorization", &self.bearer()?)
+            .call()
+            .map_err(|e| ClientError::Http(e.to_string()))?;
+        ok(r)
+    }
+
+    fn delete_authed(&self, path: &str) -> Result<(), ClientError> {
+        let r = self
+            .agent
+            .delete(&self.url(path))
+            .header("Authorization", &self.bearer()?)
+            .call()
+            .map_err(|e| ClientError::Http(e.to_string()))?;
+        ok(r).map(|_| ())
+    }
+
+    /// `POST /challenges`.
+    pub fn challenge(&self, purpose: ProofPurpose) -> Result<Challenge, ClientError> {
+        self.post("/challenges", &ChallengeRequest { purpose })
+    }
+
+    /// `POST /registrations`. On success the client keeps the session token.
+    pub fn register(
+        &mut self,
+        request: &RegistrationRequest,
+    ) -> Result<SessionResponse, ClientError> {
+        let r: SessionResponse = self.post("/registrations", request)?;
+        self.set_token(&r.session.token);
+        Ok(r)
+    }
+
+    /// `POST /sessions` (login on a new device). Keeps the session token.
+    pub fn login(&mut self, request: &LoginRequest) -> Result<SessionResponse, ClientError> {
+        let r: SessionResponse = self.post("/sessions", request)?;
+        self.set_token(&r.session.token);
+        Ok(r)
+    }
+
+    /// `DELETE /sessions/current`, then forget the token.
+    pub fn logout(&mut self) -> Result<(), ClientError> {
+        self.delete_authed("/sessions/current")?;
+        self.clear_token();
+        Ok(())
+    }
+
+    /// `GET /me`.
+    pub fn me(&self) -> Result<Patron, ClientError> {
+        json(self.get_authed("/me")?)
+    }
+
+    /// `GET /me/card`.
+    pub fn card(&self) -> Result<LibraryCard, ClientError> {
+        json(self.get_authed("/me/card")?)
+    }
+
+    /// `GET /me/card.png`: the NW-7 barcode image.
+    pub fn card_png(&self) -> Result<Vec<u8>, ClientError> {
+        bytes(self.get_authed("/me/card.png")?)
+    }
+
+    /// `GET /me/card.svg`.
+    pub fn card_svg(&self) -> Result<String, ClientError> {
+        let b = bytes(self.get_authed("/me/card.svg")?)?;
+        String::from_utf8(b).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// `GET /me/export`: everything the server stores about the patron.
+    pub fn export(&self) -> Result<serde_json::Value, ClientError> {
+        json(self.get_authed("/me/export")?)
+    }
+
+    /// `DELETE /me`: delete the account. The token stops working.
+    pub fn delete_account(&mut self) -> Result<(), ClientError> {
+        self.delete_authed("/me")?;
+        self.clear_token();
+        Ok(())
+    }
+}
+
+/// Pass 2xx through; turn anything else into [`ClientError::Api`].
+fn ok(mut r: Response<Body>) -> Result<Response<Body>, ClientError> {
+    let status = r.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(r);
+    }
+    let error = r
+        .body_mut()
+        .read_json::<ApiError>()
+        .unwrap_or_else(|e| ApiError {
+            code: "http_error".into(),
+            message: format!("HTTP {status} without an API error body ({e})"),
+            message_ja: None,
+        });
+    Err(ClientError::Api { status, error })
+}
+
+fn json<T: DeserializeOwned>(r: Response<Body>) -> Result<T, ClientError> {
+    ok(r)?
+        .body_mut()
+        .read_json::<T>()
+        .map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+fn bytes(r: Response<Body>) -> Result<Vec<u8>, ClientError> {
+    ok(r)?
+        .body_mut()
+        .with_config()
+        .limit(1 << 20)
+        .read_to_vec()
+        .map_err(|e| ClientError::Decode(e.to_string()))
+}

@@ -1,0 +1,159 @@
+//! The client against a real embedded server on loopback: registration with a
+//! virtual card, login on a "new device", the library card, logout, deletion,
+//! and how server errors surface.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use shiori_client::flows::{login_with_card, register_with_card, RegistrationDetails};
+use shiori_client::{Client, ClientError};
+use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
+use shiori_core::proof::ProofPurpose;
+use shiori_core::virtual_card::{CardImage, VirtualCard};
+
+fn image(name: &str) -> CardImage {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../test-vectors/cards/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+struct Server {
+    origin: String,
+    _runtime: tokio::runtime::Runtime,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start(tag: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!("shiori-client-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let config = shiori_server::Config::test_defaults(dir.join("shiori.db"), &origin);
+    runtime.spawn(shiori_server::serve(listener, config));
+    Server {
+        origin,
+        _runtime: runtime,
+        dir,
+    }
+}
+
+fn details() -> RegistrationDetails {
+    RegistrationDetails {
+        email: "hanako@example.jp".into(),
+        ..Default::default()
+    }
+}
+
+fn register(
+    origin: &str,
+    name: &str,
+) -> Result<(Client, shiori_core::api::SessionResponse), ClientError> {
+    let img = image(name);
+    let pw = SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap();
+    let mut client = Client::new(origin);
+    let card = VirtualCard::from_image(img).unwrap();
+    let done = register_with_card(&mut client, card, &pw, &details(), LastTry::Refuse)?;
+    Ok((client, done.response))
+}
+
+#[test]
+fn register_login_card_logout_delete() {
+    let server = start("main");
+    let (client, reg) = register(&server.origin, "tanaka-hanako").unwrap();
+    assert!(reg.created);
+    assert_eq!(reg.patron.name, "田中\u{3000}花子");
+    assert_eq!(client.me().unwrap().id, reg.patron.id);
+    let card = client.card().unwrap();
+    assert_eq!(card.card_number, reg.patron.card_number);
+    assert!(client.card_png().unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(client.card_svg().unwrap().contains("<svg"));
+
+    // A new device: login with the auth PIN finds the same patron.
+    let img = image("tanaka-hanako");
+    let mut other = Client::new(&server.origin);
+    let login = login_with_card(
+        &mut other,
+        VirtualCard::from_image(img).unwrap(),
+        &AuthPin::new(&image("tanaka-hanako").auth_pin).unwrap(),
+        LastTry::Refuse,
+    )
+    .unwrap();
+    assert_eq!(login.patron.id, reg.patron.id);
+
+    // Re-registration with the same card keeps the card number.
+    let (_, again) = register(&server.origin, "tanaka-hanako").unwrap();
+    assert!(!again.created);
+    assert_eq!(again.patron.card_number, reg.patron.card_number);
+
+    // Logout ends that token only.
+    other.logout().unwrap();
+    assert!(!other.is_logged_in());
+    assert_eq!(client.me().unwrap().id, reg.patron.id);
+
+    let mut client = client;
+    client.delete_account().unwrap();
+    let mut stale = Client::new(&server.origin);
+    stale.set_token(&login.session.token);
+    match stale.me() {
+        Err(ClientError::Api { status: 401, error }) => assert_eq!(error.code, "unauthorized"),
+        other => panic!("{other:?}"),
+    }
+    drop(server);
+}
+
+#[test]
+fn server_rejections_surface_with_their_codes() {
+    let server = start("errors");
+    for (card, code) in [
+        ("rogue-card", "unknown_issuer"),
+        ("ito-expired", "expired"),
+        ("watanabe-revoked", "revoked"),
+    ] {
+        match register(&server.origin, card) {
+            Err(ClientError::Api { error, .. }) => assert_eq!(error.code, code, "{card}"),
+            other => panic!("{card}: {:?}", other.map(|r| r.1)),
+        }
+    }
+    // A card-side failure is a card error, and nothing reached the server.
+    let img = image("tanaka-hanako");
+    let mut client = Client::new(&server.origin);
+    let e = register_with_card(
+        &mut client,
+        VirtualCard::from_image(img).unwrap(),
+        &SigningPassword::new("WRONG999").unwrap(),
+        &details(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "wrong_pin");
+    assert!(!client.is_logged_in());
+    // Not logged in: no request is even sent.
+    assert!(matches!(client.me(), Err(ClientError::NotLoggedIn)));
+    // A challenge for login cannot be used to register.
+    let c = client.challenge(ProofPurpose::Login).unwrap();
+    assert_eq!(c.purpose, ProofPurpose::Login);
+    drop(server);
+}
+
+#[test]
+fn unreachable_server_is_a_clear_error() {
+    let client = Client::new("http://127.0.0.1:9");
+    match client.challenge(ProofPurpose::Register) {
+        Err(e @ ClientError::Http(_)) => assert_eq!(e.code(), "server_unreachable"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,423 @@
+//! The domain behind the handlers: challenges, registration, login and
+//! sessions. Each function verifies first and writes last, in one
+//! transaction, so a rejected request stores nothing.
+//!
+//! Order of a registration: decode → validate the typed fields → read the
+//! challenge (404/410/409, purpose) → verify both certificate chains at the
+//! clock's now → verify the proof over the message the server rebuilds from
+//! the challenge → derive the 4 facts from the verified signing certificate →
+//! one `BEGIN IMMEDIATE` transaction: consume the challenge atomically, match
+//! or create the patron, issue the card number, record the certificates,
+//! create the session. If the consume loses a race, everything rolls back.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use shiori_core::api::{
+    Challenge, ChallengeRequest, LoginRequest, Patron, RegistrationRequest, Session,
+    SessionResponse,
+};
+use shiori_core::cert::{CertificatePurpose, JpkiCertificate};
+use shiori_core::library_card::LibraryCardNumber;
+use shiori_core::proof::{verify_proof, ProofPurpose, ProofRequest};
+
+use crate::error::ApiErrorResponse;
+use crate::metrics::Outcome;
+use crate::state::AppState;
+use crate::store::challenges::{self, ChallengeRow, Unusable};
+use crate::store::patrons::{self, CertificateRecord, Contact, Facts, NewPatron};
+use crate::store::{self, sessions};
+use crate::time_fmt::rfc3339;
+
+/// Longest accepted e-mail address (RFC 5321 path limit).
+const MAX_EMAIL: usize = 254;
+/// Longest accepted optional text field, in characters.
+const MAX_FIELD: usize = 100;
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    OsRng.fill_bytes(&mut b);
+    b
+}
+
+/// SHA-256 of a bearer token: what the `sessions` table stores.
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn ttl(secs: u64) -> i64 {
+    i64::try_from(secs).unwrap_or(i64::MAX / 2)
+}
+
+impl From<Unusable> for ApiErrorResponse {
+    fn from(u: Unusable) -> Self {
+        use axum::http::StatusCode;
+        match u {
+            Unusable::Unknown => ApiErrorResponse::new(
+                StatusCode::NOT_FOUND,
+                "unknown_challenge",
+                "no such challenge",
+            ),
+            Unusable::Expired => ApiErrorResponse::new(
+                StatusCode::GONE,
+                "challenge_expired",
+                "the challenge has expired; request a new one",
+            ),
+            Unusable::Reused => ApiErrorResponse::new(
+                StatusCode::CONFLICT,
+                "challenge_reused",
+                "the challenge has already been answered; request a new one",
+            ),
+        }
+    }
+}
+
+/// Issue a challenge for `req.purpose`.
+pub(crate) async fn create_challenge(
+    state: &AppState,
+    req: ChallengeRequest,
+) -> Result<Challenge, ApiErrorResponse> {
+    let inner = state.inner();
+    let now = state.now();
+    let id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
+    let row = ChallengeRow {
+        purpose: req.purpose,
+        nonce: random_bytes::<32>().to_vec(),
+        origin: inner.config.public_origin.clone(),
+        expires_at: now.saturating_add(ttl(inner.config.challenge_ttl_secs)),
+        used_at: None,
+    };
+    // Housekeeping: challenges expired for a day are of no further use.
+    challenges::purge_expired(&inner.db, now - 86_400).await?;
+    challenges::insert(&inner.db, &id, &row, now).await?;
+    inner.metrics.challenge();
+    Ok(Challenge {
+        id,
+        purpose: row.purpose,
+        nonce: STANDARD.encode(&row.nonce),
+        origin: row.origin,
+        expires_at: rfc3339(row.expires_at),
+    })
+}
+
+fn decode(field: &str, value: &str) -> Result<Vec<u8>, ApiErrorResponse> {
+    STANDARD.decode(value.trim()).map_err(|_| {
+        ApiErrorResponse::bad_request("bad_base64", format!("{field} is not valid base64"))
+    })
+}
+
+/// A deliberately simple e-mail check (docs/api.md): one `@`, a non-empty
+/// local part, a domain with a dot and no empty labels, no spaces or control
+/// characters, at most 254 bytes. Deliverability is the library's business.
+pub(crate) fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= MAX_EMAIL
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|l| !l.is_empty())
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn optional_field(name: &str, v: Option<String>) -> Result<Option<String>, ApiErrorResponse> {
+    match v.map(|s| s.trim().to_owned()) {
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if s.chars().count() > MAX_FIELD || s.chars().any(char::is_control) => {
+            Err(ApiErrorResponse::bad_request(
+                "invalid_field",
+                format!("{name} is too long or contains control characters"),
+            ))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Read a challenge that must be answerable now and for `purpose`.
+async fn usable_challenge(
+    state: &AppState,
+    id: &str,
+    purpose: ProofPurpose,
+    now: i64,
+) -> Result<ChallengeRow, ApiErrorResponse> {
+    let row = challenges::find(&state.inner().db, id)
+        .await?
+        .ok_or(Unusable::Unknown)?;
+    row.check(now)?;
+    if row.purpose != purpose {
+        return Err(ApiErrorResponse::unprocessable(
+            "wrong_purpose",
+            "the challenge was issued for another purpose",
+        ));
+    }
+    Ok(row)
+}
+
+fn proof_request(row: &ChallengeRow) -> Result<ProofRequest, ApiErrorResponse> {
+    ProofRequest::new(row.purpose, row.origin.clone(), row.nonce.clone())
+        .map_err(|e| ApiErrorResponse::internal(format_args!("stored challenge: {e}")))
+}
+
+fn certificate_record(auth: &JpkiCertificate, signing: &JpkiCertificate) -> CertificateRecord {
+    CertificateRecord {
+        auth_fingerprint: hex::encode(auth.fingerprint_sha256()),
+        auth_serial: auth.serial_hex(),
+        auth_not_after: auth.not_after(),
+        signing_fingerprint: hex::encode(signing.fingerprint_sha256()),
+        signing_serial: signing.serial_hex(),
+        signing_not_after: signing.not_after(),
+    }
+}
+
+fn facts_of(signing: &JpkiCertificate) -> Result<Facts, ApiErrorResponse> {
+    let info = signing.basic_info().ok_or_else(|| {
+        ApiErrorResponse::unprocessable(
+            "malformed_certificate",
+            "the signing certificate carries no basic facts",
+        )
+    })?;
+    Ok(Facts {
+        name: info.name.clone(),
+        address: info.address.clone(),
+        birth_date: info.birth_date.to_string(),
+        gender: info.gender.english_label().to_owned(),
+    })
+}
+
+/// Register (or re-register) a patron. Returns the answer and whether a new
+/// patron was created.
+pub(crate) async fn register(
+    state: &AppState,
+    req: RegistrationRequest,
+) -> Result<SessionResponse, ApiErrorResponse> {
+    let result = register_inner(state, req).await;
+    let outcome = match &result {
+        Ok(r) if r.created => Outcome::Created,
+        Ok(_) => Outcome::Updated,
+        Err(_) => Outcome::Failed,
+    };
+    state.inner().metrics.registration(outcome);
+    result
+}
+
+async fn register_inner(
+    state: &AppState,
+    req: RegistrationRequest,
+) -> Result<SessionResponse, ApiErrorResponse> {
+    let inner = state.inner();
+    let signing_der = decode("signing_certificate", &req.signing_certificate)?;
+    let auth_der = decode("auth_certificate", &req.auth_certificate)?;
+    let message = decode("message", &req.message)?;
+    let signature = decode("signature", &req.signature)?;
+    let email = req.email.trim().to_owned();
+    if !valid_email(&email) {
+        return Err(ApiErrorResponse::bad_request(
+            "invalid_email",
+            "the e-mail address is not valid",
+        ));
+    }
+    let contact = Contact {
+        email,
+        name_kana: optional_field("name_kana", req.name_kana)?,
+        phone: optional_field("phone", req.phone)?,
+        home_branch: optional_field("home_branch", req.home_branch)?,
+    };
+
+    let now = state.now();
+    let challenge = usable_challenge(state, &req.challenge_id, ProofPurpose::Register, now).await?;
+    let signing = inner
+        .verifier
+        .verify(&signing_der, CertificatePurpose::Signing, now)?
+        .certificate;
+    let auth = inner
+        .verifier
+        .verify(&auth_der, CertificatePurpose::Authentication, now)?
+        .certificate;
+    let expected = proof_request(&challenge)?;
+    verify_proof(&message, &signature, &signing, &expected, &auth_der)?;
+    let facts = facts_of(&signing)?;
+    let certs = certificate_record(&auth, &signing);
+
+    store_registration(state, &req.challenge_id, &facts, &contact, &certs, now).await
+}
+
+/// The write half of a registration, in one transaction: consume the
+/// challenge, match (docs/api.md) or create the patron, record the
+/// certificates, open a session.
+async fn store_registration(
+    state: &AppState,
+    challenge_id: &str,
+    facts: &Facts,
+    contact: &Contact,
+    certs: &CertificateRecord,
+    now: i64,
+) -> Result<SessionResponse, ApiErrorResponse> {
+    let mut tx = store::begin_write(&state.inner().db).await?;
+    challenges::consume(&mut tx, challenge_id, now).await??;
+    let existing = match patrons::by_auth_fingerprint(&mut tx, &certs.auth_fingerprint).await? {
+        Some(id) => Some(id),
+        None => patrons::by_identity(&mut tx, facts).await?,
+    };
+    let created = existing.is_none();
+    let patron_id = match existing {
+        Some(id) => {
+            patrons::update(&mut tx, &id, facts, contact, now)
+                .await
+                .map_err(conflict)?;
+            id
+        }
+        None => {
+            let id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
+            let (serial, number) = issue_card_number(&mut tx, state, now).await?;
+            let new = NewPatron {
+                id: &id,
+                facts,
+                contact,
+                card_serial: serial,
+                card_number: number.digits(),
+            };
+            patrons::insert(&mut tx, &new, now)
+                .await
+                .map_err(conflict)?;
+            id
+        }
+    };
+    patrons::upsert_certificates(&mut tx, &patron_id, certs, now).await?;
+    let session = new_session(&mut tx, state, &patron_id, now).await?;
+    let patron = load_patron(&mut *tx, &patron_id).await?;
+    tx.commit().await?;
+    Ok(SessionResponse {
+        patron,
+        session,
+        created,
+    })
+}
+
+/// The next library card number from the scheme and the `card_serials`
+/// sequence, recorded in the caller's transaction.
+async fn issue_card_number(
+    conn: &mut sqlx::SqliteConnection,
+    state: &AppState,
+    now: i64,
+) -> Result<(i64, LibraryCardNumber), ApiErrorResponse> {
+    let next = patrons::next_card_serial(conn).await?;
+    let exhausted = || {
+        ApiErrorResponse::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "card_numbers_exhausted",
+            "no more library card numbers can be issued",
+        )
+    };
+    let (serial, number) = u64::try_from(next)
+        .ok()
+        .and_then(|n| state.inner().scheme.issue_at_or_after(n).ok())
+        .ok_or_else(exhausted)?;
+    let serial = i64::try_from(serial).map_err(|_| exhausted())?;
+    patrons::insert_card_serial(conn, serial, number.digits(), now).await?;
+    Ok((serial, number))
+}
+
+fn conflict(e: sqlx::Error) -> ApiErrorResponse {
+    if store::is_unique_violation(&e) {
+        ApiErrorResponse::new(
+            axum::http::StatusCode::CONFLICT,
+            "patron_conflict",
+            "these details belong to another patron; please contact the library",
+        )
+    } else {
+        e.into()
+    }
+}
+
+async fn load_patron(
+    db: impl sqlx::SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Patron, ApiErrorResponse> {
+    patrons::load(db, id)
+        .await?
+        .ok_or_else(|| ApiErrorResponse::internal("patron vanished inside its transaction"))
+}
+
+async fn new_session(
+    conn: &mut sqlx::SqliteConnection,
+    state: &AppState,
+    patron_id: &str,
+    now: i64,
+) -> Result<Session, ApiErrorResponse> {
+    let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    let expires_at = now.saturating_add(ttl(state.inner().config.session_ttl_secs));
+    sessions::insert(conn, &token_hash(&token), patron_id, now, expires_at).await?;
+    Ok(Session {
+        token,
+        expires_at: rfc3339(expires_at),
+    })
+}
+
+/// Log in on a new device with the auth key.
+pub(crate) async fn login(
+    state: &AppState,
+    req: LoginRequest,
+) -> Result<SessionResponse, ApiErrorResponse> {
+    let result = login_inner(state, req).await;
+    state.inner().metrics.login(result.is_ok());
+    result
+}
+
+async fn login_inner(
+    state: &AppState,
+    req: LoginRequest,
+) -> Result<SessionResponse, ApiErrorResponse> {
+    let inner = state.inner();
+    let auth_der = decode("auth_certificate", &req.auth_certificate)?;
+    let message = decode("message", &req.message)?;
+    let signature = decode("signature", &req.signature)?;
+    let now = state.now();
+    let challenge = usable_challenge(state, &req.challenge_id, ProofPurpose::Login, now).await?;
+    let auth = inner
+        .verifier
+        .verify(&auth_der, CertificatePurpose::Authentication, now)?
+        .certificate;
+    let expected = proof_request(&challenge)?;
+    verify_proof(&message, &signature, &auth, &expected, &auth_der)?;
+    let fingerprint = hex::encode(auth.fingerprint_sha256());
+
+    let mut tx = store::begin_write(&inner.db).await?;
+    let patron_id = patrons::by_auth_fingerprint(&mut tx, &fingerprint)
+        .await?
+        .ok_or_else(|| {
+            ApiErrorResponse::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "unknown_patron",
+                "no patron registered with this card; register first",
+            )
+        })?;
+    challenges::consume(&mut tx, &req.challenge_id, now).await??;
+    let session = new_session(&mut tx, state, &patron_id, now).await?;
+    let patron = load_patron(&mut *tx, &patron_id).await?;
+    tx.commit().await?;
+    Ok(SessionResponse {
+        patron,
+        session,
+        created: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_email;
+
+    #[test]
+    fn email_rule() {
+        for ok in ["a@b.jp", "hanako.tanaka+lib@example.co.jp"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in [
+            "", "a", "@b.jp", "a@b", "a@@b.jp", "a@b..jp", "a b@c.jp", "a@.jp",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}

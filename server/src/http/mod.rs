@@ -1,0 +1,62 @@
+//! The router: one module per resource, the layers every request passes
+//! (request id, tracing, timeout, 64 KiB body limit) and a JSON 404.
+
+mod challenges;
+mod extract;
+mod me;
+mod ops;
+mod registrations;
+mod sessions;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiErrorResponse;
+use crate::state::AppState;
+
+/// Largest accepted request body: certificates are under 2 KiB each.
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+/// Requests taking longer are answered 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole application.
+pub(crate) fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/challenges", post(challenges::create))
+        .route("/registrations", post(registrations::create))
+        .route("/sessions", post(sessions::create))
+        .route("/sessions/current", delete(sessions::delete_current))
+        .route("/me", get(me::get_me).delete(me::delete_me))
+        .route("/me/card", get(me::card))
+        .route("/me/card.svg", get(me::card_svg))
+        .route("/me/card.png", get(me::card_png))
+        .route("/me/card-qr.svg", get(me::card_qr_svg))
+        .route("/me/card-qr.png", get(me::card_qr_png))
+        .route("/me/export", get(me::export))
+        .route("/openapi.yaml", get(ops::openapi));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn not_found() -> ApiErrorResponse {
+    ApiErrorResponse::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}

@@ -1,0 +1,38 @@
+//! Operations endpoints: `/health`, `/metrics` (Prometheus text) and the
+//! OpenAPI document at `/api/v1/openapi.yaml`.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+
+use crate::state::AppState;
+
+/// The hand-written OpenAPI 3.1 document (`docs/openapi.yaml`).
+const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
+
+/// `GET /health`: 200 `ok` when the database answers, 503 otherwise.
+pub(crate) async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match sqlx::query("SELECT 1").execute(state.db()).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!("health check: database: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// `GET /metrics`.
+pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.inner().metrics.render(),
+    )
+}
+
+/// `GET /api/v1/openapi.yaml`.
+pub(crate) async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI)
+}

@@ -1,0 +1,87 @@
+//! A few counters for `/metrics`, counted by hand with atomics and rendered
+//! in the Prometheus text format (no metrics crate needed for this few).
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Outcome label of a registration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome {
+    /// A new patron.
+    Created,
+    /// An existing patron was updated.
+    Updated,
+    /// Rejected.
+    Failed,
+}
+
+/// The counters.
+#[derive(Debug, Default)]
+pub(crate) struct Metrics {
+    challenges: AtomicU64,
+    registrations: [AtomicU64; 3],
+    logins_ok: AtomicU64,
+    logins_failed: AtomicU64,
+}
+
+fn index(o: Outcome) -> usize {
+    match o {
+        Outcome::Created => 0,
+        Outcome::Updated => 1,
+        Outcome::Failed => 2,
+    }
+}
+
+const LABELS: [&str; 3] = ["created", "updated", "failed"];
+
+impl Metrics {
+    pub(crate) fn challenge(&self) {
+        self.challenges.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn registration(&self, o: Outcome) {
+        self.registrations[index(o)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn login(&self, ok: bool) {
+        let c = if ok {
+            &self.logins_ok
+        } else {
+            &self.logins_failed
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Prometheus text exposition format 0.0.4.
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP shiori_challenges_total Challenges issued.\n# TYPE shiori_challenges_total counter\nshiori_challenges_total {}",
+            self.challenges.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP shiori_registrations_total Registrations by result.\n# TYPE shiori_registrations_total counter"
+        );
+        for (label, c) in LABELS.iter().zip(&self.registrations) {
+            let _ = writeln!(
+                out,
+                "shiori_registrations_total{{result=\"{label}\"}} {}",
+                c.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP shiori_logins_total Logins by result.\n# TYPE shiori_logins_total counter"
+        );
+        for (label, c) in [("ok", &self.logins_ok), ("failed", &self.logins_failed)] {
+            let _ = writeln!(
+                out,
+                "shiori_logins_total{{result=\"{label}\"}} {}",
+                c.load(Ordering::Relaxed)
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,101 @@
+//! The shared application state ([`AppState`]): configuration, verifier,
+//! card number scheme, database pool, clock and counters.
+
+use std::sync::Arc;
+
+use shiori_core::library_card::CardNumberScheme;
+use shiori_core::proof::{ProofPurpose, ProofRequest, MIN_NONCE};
+use sqlx::SqlitePool;
+
+use crate::clock::Clock;
+use crate::config::{Config, PolicyConfig, StartError};
+use crate::metrics::Metrics;
+use crate::verify::{
+    ChainVerifier, CrlDirectory, NoRevocationCheck, RevocationChecker, TrustAnchors,
+};
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) verifier: ChainVerifier,
+    pub(crate) scheme: CardNumberScheme,
+    pub(crate) db: SqlitePool,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) metrics: Metrics,
+}
+
+impl AppState {
+    /// Validate the configuration, load anchors and CRLs, open the database
+    /// and run the migrations.
+    pub(crate) async fn new(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        ProofRequest::new(
+            ProofPurpose::Register,
+            config.public_origin.clone(),
+            vec![0u8; MIN_NONCE],
+        )
+        .map_err(StartError::Origin)?;
+        let scheme =
+            CardNumberScheme::new(config.card_numbers.clone()).map_err(StartError::CardNumbers)?;
+        let files = &config.trust_anchors;
+        let anchors = TrustAnchors::from_files(
+            &files
+                .signing
+                .iter()
+                .map(|p| p.as_path())
+                .collect::<Vec<_>>(),
+            &files.auth.iter().map(|p| p.as_path()).collect::<Vec<_>>(),
+        )?;
+        let revocation: Arc<dyn RevocationChecker> = match &config.crl_dir {
+            Some(dir) => Arc::new(CrlDirectory::new(dir.clone(), anchors.clone())),
+            None => {
+                tracing::warn!("no crl_dir configured: revoked certificates WILL BE ACCEPTED");
+                Arc::new(NoRevocationCheck)
+            }
+        };
+        if config.policy == PolicyConfig::Test {
+            tracing::warn!("policy = test: JPKI-TEST certificates only, not for real residents");
+        }
+        let verifier = ChainVerifier::new(anchors, config.policy.into(), revocation);
+        let db = crate::store::open(&config.database).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                verifier,
+                scheme,
+                db,
+                clock,
+                metrics: Metrics::default(),
+            }),
+        })
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
+    /// The configuration the server runs with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The database pool (tests count rows with it; operators' tools may read).
+    pub fn db(&self) -> &SqlitePool {
+        &self.inner.db
+    }
+
+    /// The library card number scheme in use.
+    pub fn card_number_scheme(&self) -> &CardNumberScheme {
+        &self.inner.scheme
+    }
+
+    /// Now, by the state's clock (unix seconds).
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+}

@@ -1,0 +1,127 @@
+//! The `challenges` table: single-use, short-lived nonces.
+//!
+//! A challenge is read when a proof arrives (to learn its nonce and purpose)
+//! and consumed atomically in the transaction that stores the result, with
+//! `UPDATE … WHERE used_at IS NULL AND expires_at > now`; when that touches no
+//! row, the row is looked up again to tell the caller why.
+
+use shiori_core::proof::ProofPurpose;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+/// A stored challenge.
+#[derive(Debug, Clone)]
+pub(crate) struct ChallengeRow {
+    pub(crate) purpose: ProofPurpose,
+    pub(crate) nonce: Vec<u8>,
+    pub(crate) origin: String,
+    pub(crate) expires_at: i64,
+    pub(crate) used_at: Option<i64>,
+}
+
+/// Why a challenge cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    Unknown,
+    Expired,
+    Reused,
+}
+
+impl ChallengeRow {
+    /// Whether the challenge can still be answered at `now`.
+    pub(crate) fn check(&self, now: i64) -> Result<(), Unusable> {
+        if self.used_at.is_some() {
+            Err(Unusable::Reused)
+        } else if self.expires_at <= now {
+            Err(Unusable::Expired)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn purpose_str(p: ProofPurpose) -> &'static str {
+    match p {
+        ProofPurpose::Register => "register",
+        ProofPurpose::Login => "login",
+    }
+}
+
+pub(crate) async fn insert(
+    db: &SqlitePool,
+    id: &str,
+    row: &ChallengeRow,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO challenges (id, purpose, nonce, origin, created_at, expires_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(purpose_str(row.purpose))
+    .bind(&row.nonce)
+    .bind(&row.origin)
+    .bind(now)
+    .bind(row.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn find(
+    db: impl sqlx::SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<ChallengeRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT purpose, nonce, origin, expires_at, used_at FROM challenges WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let purpose: String = row.try_get("purpose")?;
+    let purpose = match purpose.as_str() {
+        "login" => ProofPurpose::Login,
+        _ => ProofPurpose::Register,
+    };
+    Ok(Some(ChallengeRow {
+        purpose,
+        nonce: row.try_get("nonce")?,
+        origin: row.try_get("origin")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: row.try_get("used_at")?,
+    }))
+}
+
+/// Mark the challenge used at `now`, or say why it cannot be.
+pub(crate) async fn consume(
+    conn: &mut SqliteConnection,
+    id: &str,
+    now: i64,
+) -> Result<Result<(), Unusable>, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE challenges SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(Ok(()));
+    }
+    Ok(Err(match find(&mut *conn, id).await? {
+        None => Unusable::Unknown,
+        Some(row) => row.check(now).err().unwrap_or(Unusable::Reused),
+    }))
+}
+
+/// Delete challenges that expired before `cutoff`.
+pub(crate) async fn purge_expired(db: &SqlitePool, cutoff: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM challenges WHERE expires_at < ?")
+        .bind(cutoff)
+        .execute(db)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,254 @@
+//! The `patrons`, `patron_certificates` and `card_serials` tables.
+//!
+//! What is stored about a patron: the 4 basic facts from the verified signing
+//! certificate, the contact details they typed, the library card number, and
+//! for each registered card the serials, SHA-256 fingerprints and expiry of
+//! its auth and signing certificates. Never certificate DER, never the
+//! individual number.
+
+use shiori_core::api::Patron;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use crate::time_fmt::rfc3339;
+
+/// The 4 basic facts as stored (birth date ISO 8601, gender `male`/`female`/`unknown`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Facts {
+    pub(crate) name: String,
+    pub(crate) address: String,
+    pub(crate) birth_date: String,
+    pub(crate) gender: String,
+}
+
+/// What the resident typed.
+#[derive(Debug, Clone)]
+pub(crate) struct Contact {
+    pub(crate) email: String,
+    pub(crate) name_kana: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) home_branch: Option<String>,
+}
+
+/// One registered certificate pair.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct CertificateRecord {
+    pub(crate) auth_fingerprint: String,
+    pub(crate) auth_serial: String,
+    pub(crate) auth_not_after: i64,
+    pub(crate) signing_fingerprint: String,
+    pub(crate) signing_serial: String,
+    pub(crate) signing_not_after: i64,
+}
+
+pub(crate) async fn by_auth_fingerprint(
+    conn: &mut SqliteConnection,
+    fingerprint: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT patron_id FROM patron_certificates WHERE auth_fingerprint = ?")
+        .bind(fingerprint)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| r.try_get("patron_id")).transpose()
+}
+
+pub(crate) async fn by_identity(
+    conn: &mut SqliteConnection,
+    facts: &Facts,
+) -> Result<Option<String>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id FROM patrons WHERE name = ? AND birth_date = ? AND gender = ?")
+            .bind(&facts.name)
+            .bind(&facts.birth_date)
+            .bind(&facts.gender)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| r.try_get("id")).transpose()
+}
+
+/// The next unused card serial (1 for the first patron).
+pub(crate) async fn next_card_serial(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM card_serials")
+        .fetch_one(conn)
+        .await?
+        .try_get("next")
+}
+
+pub(crate) async fn insert_card_serial(
+    conn: &mut SqliteConnection,
+    serial: i64,
+    card_number: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO card_serials (serial, card_number, issued_at) VALUES (?, ?, ?)")
+        .bind(serial)
+        .bind(card_number)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A new patron row.
+pub(crate) struct NewPatron<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) facts: &'a Facts,
+    pub(crate) contact: &'a Contact,
+    pub(crate) card_serial: i64,
+    pub(crate) card_number: &'a str,
+}
+
+pub(crate) async fn insert(
+    conn: &mut SqliteConnection,
+    p: &NewPatron<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO patrons (id, name, name_kana, address, birth_date, gender, email, phone, \
+         home_branch, card_serial, card_number, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(p.id)
+    .bind(&p.facts.name)
+    .bind(&p.contact.name_kana)
+    .bind(&p.facts.address)
+    .bind(&p.facts.birth_date)
+    .bind(&p.facts.gender)
+    .bind(&p.contact.email)
+    .bind(&p.contact.phone)
+    .bind(&p.contact.home_branch)
+    .bind(p.card_serial)
+    .bind(p.card_number)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Re-registration: the facts from the new certificate replace the old ones
+/// (an address changes after a move); contact fields are replaced when sent.
+pub(crate) async fn update(
+    conn: &mut SqliteConnection,
+    id: &str,
+    facts: &Facts,
+    contact: &Contact,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE patrons SET name = ?, address = ?, birth_date = ?, gender = ?, email = ?, \
+         name_kana = COALESCE(?, name_kana), phone = COALESCE(?, phone), \
+         home_branch = COALESCE(?, home_branch), updated_at = ? WHERE id = ?",
+    )
+    .bind(&facts.name)
+    .bind(&facts.address)
+    .bind(&facts.birth_date)
+    .bind(&facts.gender)
+    .bind(&contact.email)
+    .bind(&contact.name_kana)
+    .bind(&contact.phone)
+    .bind(&contact.home_branch)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Record (or re-point) a certificate pair to `patron_id`.
+pub(crate) async fn upsert_certificates(
+    conn: &mut SqliteConnection,
+    patron_id: &str,
+    c: &CertificateRecord,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO patron_certificates (auth_fingerprint, patron_id, auth_serial, \
+         auth_not_after, signing_fingerprint, signing_serial, signing_not_after, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (auth_fingerprint) DO UPDATE SET patron_id = excluded.patron_id, \
+         signing_fingerprint = excluded.signing_fingerprint, \
+         signing_serial = excluded.signing_serial, \
+         signing_not_after = excluded.signing_not_after",
+    )
+    .bind(&c.auth_fingerprint)
+    .bind(patron_id)
+    .bind(&c.auth_serial)
+    .bind(c.auth_not_after)
+    .bind(&c.signing_fingerprint)
+    .bind(&c.signing_serial)
+    .bind(c.signing_not_after)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn patron_from_row(r: &SqliteRow) -> Result<Patron, sqlx::Error> {
+    Ok(Patron {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        name_kana: r.try_get("name_kana")?,
+        address: r.try_get("address")?,
+        birth_date: r.try_get("birth_date")?,
+        gender: r.try_get("gender")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        home_branch: r.try_get("home_branch")?,
+        card_number: r.try_get("card_number")?,
+        registered_at: rfc3339(r.try_get("created_at")?),
+    })
+}
+
+pub(crate) async fn load(
+    db: impl sqlx::SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<Patron>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, name_kana, address, birth_date, gender, email, phone, home_branch, \
+         card_number, created_at FROM patrons WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(patron_from_row).transpose()
+}
+
+pub(crate) async fn certificates(
+    db: &SqlitePool,
+    patron_id: &str,
+) -> Result<Vec<CertificateRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT auth_fingerprint, auth_serial, auth_not_after, signing_fingerprint, \
+         signing_serial, signing_not_after FROM patron_certificates WHERE patron_id = ? \
+         ORDER BY created_at",
+    )
+    .bind(patron_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CertificateRecord {
+                auth_fingerprint: r.try_get("auth_fingerprint")?,
+                auth_serial: r.try_get("auth_serial")?,
+                auth_not_after: r.try_get("auth_not_after")?,
+                signing_fingerprint: r.try_get("signing_fingerprint")?,
+                signing_serial: r.try_get("signing_serial")?,
+                signing_not_after: r.try_get("signing_not_after")?,
+            })
+        })
+        .collect()
+}
+
+/// Delete a patron with their sessions and certificates (the card serial
+/// row stays, so a number is never issued twice).
+pub(crate) async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+    for sql in [
+        "DELETE FROM sessions WHERE patron_id = ?",
+        "DELETE FROM patron_certificates WHERE patron_id = ?",
+        "DELETE FROM patrons WHERE id = ?",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
