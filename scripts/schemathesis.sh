@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Fuzz the running HTTP API with schemathesis against the OpenAPI document it
+# serves (GET /api/v1/openapi.yaml), checking only that no request gets a
+# 5xx answer. Starts `shiori-server serve` on a free loopback port with the
+# TEST setup on a throwaway SQLite database and stops it on exit.
+#
+# Needs: python3 with venv + pip, PyPI (first run only; the venv is reused).
+# Usage: bash scripts/schemathesis.sh
+# Env:   SCHEMATHESIS_MAX_EXAMPLES (default 50 per operation)
+#        SCHEMATHESIS_TIMEOUT      (whole run, default 240s)
+#        SCHEMATHESIS_VENV         (default ci-artifacts/schemathesis-venv)
+# Exit:  non-zero on any 5xx, schemathesis error or server start failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+ARTIFACTS="$ROOT/ci-artifacts"
+mkdir -p "$ARTIFACTS"
+
+SCHEMATHESIS_VERSION=4.32.5 # supports OpenAPI 3.1 natively
+MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-50}
+RUN_TIMEOUT=${SCHEMATHESIS_TIMEOUT:-240}
+VENV=${SCHEMATHESIS_VENV:-$ARTIFACTS/schemathesis-venv}
+
+# --- schemathesis in a venv (pinned) ---------------------------------------
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+"$VENV/bin/schemathesis" --version
+
+# --- the server -------------------------------------------------------------
+cargo build -q -p shiori-server
+WORK=$(mktemp -d)
+SERVER_PID=""
+cleanup() {
+  local status=$?
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ORIGIN="http://127.0.0.1:$PORT"
+VECTORS="$ROOT/test-vectors"
+# The TEST defaults (Config::test_defaults) with our own address and database.
+cat >"$WORK/server.toml" <<EOF
+listen = "127.0.0.1:$PORT"
+public_origin = "$ORIGIN"
+database = "$WORK/shiori.db"
+policy = "test"
+crl_dir = "$VECTORS/crl"
+
+[trust_anchors]
+signing = ["$VECTORS/pki/sign-root-g1.der", "$VECTORS/pki/sign-root-g2.der"]
+auth = ["$VECTORS/pki/auth-root-g1.der", "$VECTORS/pki/auth-root-g2.der"]
+
+[card_numbers]
+prefix = "0290"
+length = 10
+check_digit = "seven_dsr"
+hyphen_before_check = true
+EOF
+
+SERVER_LOG="$ARTIFACTS/schemathesis-server.log"
+"$ROOT/target/debug/shiori-server" serve --config "$WORK/server.toml" >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+echo "shiori-server pid $SERVER_PID on $ORIGIN, log $SERVER_LOG"
+ready=""
+for _ in $(seq 1 300); do
+  if python3 - "$ORIGIN/health" <<'PY' 2>/dev/null; then
+import sys, urllib.request
+sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=1).status == 200 else 1)
+PY
+    ready=1
+    break
+  fi
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; echo "shiori-server exited" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$ready" ]] || { cat "$SERVER_LOG"; echo "shiori-server not healthy after 30s" >&2; exit 1; }
+
+# --- the fuzzing -------------------------------------------------------------
+# Unauthenticated: protected endpoints must answer 401 to whatever token the
+# fuzzer makes up, never 5xx.
+set +e
+timeout --kill-after=10s "${RUN_TIMEOUT}s" \
+  "$VENV/bin/schemathesis" run "$ORIGIN/api/v1/openapi.yaml" \
+    --url "$ORIGIN/api/v1" \
+    --checks not_a_server_error \
+    --max-examples "$MAX_EXAMPLES" \
+    --request-timeout 10 \
+    --seed 1 \
+    --no-color \
+    --report junit --report-dir "$ARTIFACTS/schemathesis"
+status=$?
+set -e
+if grep -q "internal error\|panicked" "$SERVER_LOG"; then
+  echo "the server log logged internal errors or panics:" >&2
+  grep "internal error\|panicked" "$SERVER_LOG" | head -20 >&2
+fi
+if (( status == 124 || status == 137 )); then
+  echo "schemathesis did not finish within ${RUN_TIMEOUT}s" >&2
+fi
+exit "$status"
