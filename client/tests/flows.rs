@@ -3,53 +3,14 @@
 //! and how server errors surface.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use shiori_client::flows::{login_with_card, register_with_card, RegistrationDetails};
 use shiori_client::{Client, ClientError};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::ProofPurpose;
-use shiori_core::virtual_card::{CardImage, VirtualCard};
+use shiori_core::virtual_card::VirtualCard;
 
-fn image(name: &str) -> CardImage {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../test-vectors/cards/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-struct Server {
-    origin: String,
-    _runtime: tokio::runtime::Runtime,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start(tag: &str) -> Server {
-    let dir = std::env::temp_dir().join(format!("shiori-client-test-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let config = shiori_server::Config::test_defaults(dir.join("shiori.db"), &origin);
-    runtime.spawn(shiori_server::serve(listener, config));
-    Server {
-        origin,
-        _runtime: runtime,
-        dir,
-    }
-}
+mod support;
+use support::{image, start};
 
 fn details() -> RegistrationDetails {
     RegistrationDetails {

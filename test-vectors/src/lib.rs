@@ -19,6 +19,7 @@ use x509_cert::ext::pkix::CrlReason;
 pub mod cards;
 pub mod keys;
 pub mod pki;
+pub mod population;
 pub mod residents;
 pub mod x509;
 
