@@ -5,9 +5,11 @@
 # TEST setup on a throwaway SQLite database and stops it on exit.
 #
 # Needs: python3 with venv + pip, PyPI (first run only; the venv is reused).
+# The TEST card is registered with `shiori register --virtual-card` (no
+# reader) for a bearer token: the authenticated endpoints are fuzzed with it.
 # Usage: bash scripts/schemathesis.sh
 # Env:   SCHEMATHESIS_MAX_EXAMPLES (default 50 per operation)
-#        SCHEMATHESIS_TIMEOUT      (whole run, default 240s)
+#        SCHEMATHESIS_TIMEOUT      (both fuzzing runs together, default 240s)
 #        SCHEMATHESIS_VENV         (default ci-artifacts/schemathesis-venv)
 # Exit:  non-zero on any 5xx, schemathesis error or server start failure.
 set -euo pipefail
@@ -30,7 +32,7 @@ fi
 "$VENV/bin/schemathesis" --version
 
 # --- the server -------------------------------------------------------------
-cargo build -q -p shiori-server
+cargo build -q -p shiori-server -p shiori-cli
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() {
@@ -84,26 +86,53 @@ PY
 done
 [[ -n "$ready" ]] || { cat "$SERVER_LOG"; echo "shiori-server not healthy after 30s" >&2; exit 1; }
 
+# --- a real session -----------------------------------------------------------
+# Register the TEST card in-process (no reader) for a bearer token, so the
+# authenticated endpoints are fuzzed past the 401 too.
+CLI_HOME="$WORK/xdg"
+mkdir -p "$CLI_HOME"
+XDG_CONFIG_HOME="$CLI_HOME" SHIORI_SIGNING_PASSWORD=HANAKO1990 \
+  "$ROOT/target/debug/shiori" --lang en register --server "$ORIGIN" \
+    --virtual-card test-vectors/cards/tanaka-hanako.json --email a@b.jp \
+    >"$ARTIFACTS/schemathesis-register.log" 2>&1 \
+  || { cat "$ARTIFACTS/schemathesis-register.log"; echo "registering the TEST card failed" >&2; exit 1; }
+TOKEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$CLI_HOME/shiori/session.json")
+
 # --- the fuzzing -------------------------------------------------------------
-# Unauthenticated: protected endpoints must answer 401 to whatever token the
+deadline=$(( $(date +%s) + RUN_TIMEOUT ))
+failed=0
+fuzz() {
+  local name=$1; shift
+  local left=$(( deadline - $(date +%s) ))
+  (( left > 0 )) || { echo "no time left for the $name run" >&2; failed=1; return; }
+  echo
+  echo "--- schemathesis: $name (max ${left}s)"
+  local status=0
+  # From ci-artifacts/: schemathesis keeps its cache in ./.schemathesis/.
+  (cd "$ARTIFACTS" && timeout --kill-after=10s "${left}s" \
+    "$VENV/bin/schemathesis" run "$ORIGIN/api/v1/openapi.yaml" \
+      --url "$ORIGIN/api/v1" \
+      --checks not_a_server_error \
+      --max-examples "$MAX_EXAMPLES" \
+      --request-timeout 10 \
+      --seed 1 \
+      --no-color \
+      --report junit --report-dir "$ARTIFACTS/schemathesis-$name" \
+      "$@") || status=$?
+  if (( status == 124 || status == 137 )); then
+    echo "schemathesis ($name) did not finish in time" >&2
+  fi
+  (( status == 0 )) || failed=1
+}
+# With the token, everything but the DELETEs (they would end the session).
+fuzz authenticated -H "Authorization: Bearer $TOKEN" --exclude-method DELETE
+# Without it: protected endpoints must answer 401 to whatever token the
 # fuzzer makes up, never 5xx.
-set +e
-timeout --kill-after=10s "${RUN_TIMEOUT}s" \
-  "$VENV/bin/schemathesis" run "$ORIGIN/api/v1/openapi.yaml" \
-    --url "$ORIGIN/api/v1" \
-    --checks not_a_server_error \
-    --max-examples "$MAX_EXAMPLES" \
-    --request-timeout 10 \
-    --seed 1 \
-    --no-color \
-    --report junit --report-dir "$ARTIFACTS/schemathesis"
-status=$?
-set -e
+fuzz anonymous
+
 if grep -q "internal error\|panicked" "$SERVER_LOG"; then
-  echo "the server log logged internal errors or panics:" >&2
+  echo "the server logged internal errors or panics:" >&2
   grep "internal error\|panicked" "$SERVER_LOG" | head -20 >&2
+  failed=1
 fi
-if (( status == 124 || status == 137 )); then
-  echo "schemathesis did not finish within ${RUN_TIMEOUT}s" >&2
-fi
-exit "$status"
+exit "$failed"
