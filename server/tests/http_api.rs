@@ -862,3 +862,38 @@ async fn a_replayed_answer_racing_itself_succeeds_once() {
     assert_eq!(h.count("patrons").await, 1);
     assert_eq!(h.count("sessions").await, 1);
 }
+
+#[tokio::test]
+async fn a_wrong_method_or_path_gets_a_json_error() {
+    let h = harness().await;
+    for (method, path, status, code) in [
+        (
+            Method::PUT,
+            "/api/v1/challenges",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Method::GET,
+            "/api/v1/registrations",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Method::POST,
+            "/health",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Method::GET,
+            "/api/v1/nothing-here",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ] {
+        let a = h.call(method.clone(), path, None, None).await;
+        assert_eq!(a.status, status, "{method} {path}");
+        assert_eq!(a.code(), code, "{method} {path}");
+    }
+}

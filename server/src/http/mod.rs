@@ -40,12 +40,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/me/card-qr.svg", get(me::card_qr_svg))
         .route("/me/card-qr.png", get(me::card_qr_png))
         .route("/me/export", get(me::export))
-        .route("/openapi.yaml", get(ops::openapi));
+        .route("/openapi.yaml", get(ops::openapi))
+        .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .nest("/api/v1", api)
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -55,6 +57,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn method_not_allowed() -> ApiErrorResponse {
+    ApiErrorResponse::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that HTTP method",
+    )
 }
 
 async fn not_found() -> ApiErrorResponse {
