@@ -21,6 +21,9 @@ use shiori_core::proof::{ProofPurpose, ProofRequest};
 use shiori_core::virtual_card::VirtualCard;
 use shiori_test_vectors::population::{population, PASSWORD};
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)
@@ -29,20 +32,8 @@ fn main() {
     let residents = args.first().copied().unwrap_or(2_000);
     let threads = args.get(1).copied().unwrap_or(16);
 
-    let dir = std::env::temp_dir().join(format!("shiori-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let mut config = shiori_server::Config::test_defaults(dir.join("shiori.db"), &origin);
-    config.challenge_ttl_secs = 3_600;
-    runtime.spawn(shiori_server::serve(listener, config));
+    let server = support::start_with("bench", |c| c.challenge_ttl_secs = 3_600);
+    let origin = server.origin.clone();
 
     let t = Instant::now();
     let pw = SigningPassword::new(PASSWORD).unwrap();
@@ -123,6 +114,5 @@ fn main() {
         pct(0.99),
         samples.last().map(|s| s.0).unwrap_or_default(),
     );
-    runtime.shutdown_background();
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(server);
 }

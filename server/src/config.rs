@@ -7,7 +7,10 @@
 //! public_origin = "https://library.example.jp"
 //! database = "/var/lib/shiori/shiori.db"
 //! policy = "production"
-//! crl_dir = "/var/lib/shiori/crl"
+//! crl_dir = "/var/lib/shiori/crl"   # or, instead, an [ocsp] table:
+//! # [ocsp]
+//! # responder_url = "http://ocsp.example.jp"
+//! # timeout_secs = 5
 //! challenge_ttl_secs = 300
 //! session_ttl_secs = 2592000
 //!
@@ -46,8 +49,10 @@ pub struct Config {
     /// The origin clients reach this server at (`scheme://host[:port]`, no
     /// path). Proofs must name exactly this origin.
     pub public_origin: String,
-    /// The SQLite database file (created if missing).
-    pub database: PathBuf,
+    /// The database: an SQLite file path (created if missing), or a
+    /// `postgres://` URL. `SHIORI_DATABASE` overrides it; a PostgreSQL
+    /// password is best given by `PGPASSWORD` or `~/.pgpass`, not the file.
+    pub database: Database,
     /// DER files of the J-LIS roots, per purpose.
     pub trust_anchors: TrustAnchorFiles,
     /// Production JPKI or JPKI-TEST certificates.
@@ -56,6 +61,10 @@ pub struct Config {
     /// NOT checked (a warning is logged).
     #[serde(default)]
     pub crl_dir: Option<PathBuf>,
+    /// Ask an OCSP responder (RFC 6960) for every certificate instead of
+    /// reading CRL files. Give either this or `crl_dir`, not both.
+    #[serde(default)]
+    pub ocsp: Option<OcspConfig>,
     /// How library card numbers look (core's scheme settings).
     pub card_numbers: CardNumberSchemeConfig,
     /// Challenge lifetime in seconds.
@@ -72,6 +81,31 @@ fn default_challenge_ttl() -> u64 {
 
 fn default_session_ttl() -> u64 {
     DEFAULT_SESSION_TTL_SECS
+}
+
+/// The OCSP responder to ask (`[ocsp]` in the file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcspConfig {
+    /// The responder's `http://` URL (OCSP answers are signed; plain HTTP is
+    /// how responders are usually reached).
+    pub responder_url: String,
+    /// How long to wait for an answer, in seconds (default 5). A responder
+    /// that does not answer makes the check fail (`revocation_unavailable`).
+    #[serde(default = "default_ocsp_timeout")]
+    pub timeout_secs: u64,
+    /// The oldest `thisUpdate` accepted when the responder does not echo the
+    /// nonce (pre-signed answers), in seconds (default one day).
+    #[serde(default = "default_ocsp_max_age")]
+    pub max_age_secs: i64,
+}
+
+fn default_ocsp_timeout() -> u64 {
+    5
+}
+
+fn default_ocsp_max_age() -> i64 {
+    24 * 3600
 }
 
 /// Trust anchor files (DER) for each certificate purpose. Several generations
@@ -109,7 +143,10 @@ impl Config {
     /// purpose) and CRLs from the workspace's `test-vectors/`, policy
     /// [`PolicyConfig::Test`], card numbers `0290xxxxx-c` (7DSR), listening
     /// on `127.0.0.1:8080`. Never use it with real residents.
-    pub fn test_defaults(database: impl Into<PathBuf>, public_origin: impl Into<String>) -> Config {
+    pub fn test_defaults(
+        database: impl Into<Database>,
+        public_origin: impl Into<String>,
+    ) -> Config {
         let vectors = test_vectors_dir();
         let mut card_numbers = CardNumberSchemeConfig::new(10, CheckDigitScheme::SevenDsr);
         card_numbers.prefix = "0290".into();
@@ -130,16 +167,121 @@ impl Config {
             },
             policy: PolicyConfig::Test,
             crl_dir: Some(vectors.join("crl")),
+            ocsp: None,
             card_numbers,
             challenge_ttl_secs: DEFAULT_CHALLENGE_TTL_SECS,
             session_ttl_secs: DEFAULT_SESSION_TTL_SECS,
         }
     }
 
+    /// Apply the environment's overrides: `SHIORI_DATABASE`,
+    /// `SHIORI_PUBLIC_ORIGIN` and `SHIORI_LISTEN` (so that a container or a
+    /// unit file can point one configuration file at different places).
+    pub fn apply_env(&mut self) -> Result<(), StartError> {
+        self.apply_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::apply_env`] with the variables read through `var`.
+    pub fn apply_vars(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), StartError> {
+        if let Some(db) = var("SHIORI_DATABASE") {
+            self.database = db.into();
+        }
+        if let Some(origin) = var("SHIORI_PUBLIC_ORIGIN") {
+            self.public_origin = origin;
+        }
+        if let Some(listen) = var("SHIORI_LISTEN") {
+            self.listen = listen
+                .parse()
+                .map_err(|e| StartError::Config(format!("SHIORI_LISTEN={listen:?}: {e}")))?;
+        }
+        Ok(())
+    }
+
     /// Read a TOML configuration file.
     pub fn from_toml_file(path: &Path) -> Result<Config, StartError> {
         let text = std::fs::read_to_string(path).map_err(StartError::Io)?;
         toml::from_str(&text).map_err(|e| StartError::Config(format!("{}: {e}", path.display())))
+    }
+}
+
+/// Where the data lives: a path to an SQLite file, or a `postgres://` (or
+/// `postgresql://`) URL. `Debug` hides a password in the URL.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Database(String);
+
+/// The storage back-end a [`Database`] selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file in WAL mode (one server process).
+    Sqlite,
+    /// A PostgreSQL server (any number of server processes).
+    Postgres,
+}
+
+impl Database {
+    /// The back-end the location names.
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("postgres://") || self.0.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The location as configured.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The SQLite file (an optional `sqlite://` or `sqlite:` prefix removed).
+    pub fn sqlite_path(&self) -> &Path {
+        let s = &self.0;
+        Path::new(
+            s.strip_prefix("sqlite://")
+                .or_else(|| s.strip_prefix("sqlite:"))
+                .unwrap_or(s),
+        )
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut u) if self.backend() == Backend::Postgres && u.password().is_some() => {
+                let _ = u.set_password(Some("REDACTED"));
+                write!(f, "Database({:?})", u.as_str())
+            }
+            _ if self.backend() == Backend::Postgres && self.0.contains("password=") => {
+                f.write_str("Database(\"postgres://… (contains a password)\")")
+            }
+            _ => write!(f, "Database({:?})", self.0),
+        }
+    }
+}
+
+impl From<&str> for Database {
+    fn from(s: &str) -> Self {
+        Database(s.to_owned())
+    }
+}
+
+impl From<String> for Database {
+    fn from(s: String) -> Self {
+        Database(s)
+    }
+}
+
+impl From<PathBuf> for Database {
+    /// An SQLite file (a non-UTF-8 path is converted lossily).
+    fn from(p: PathBuf) -> Self {
+        Database(p.to_string_lossy().into_owned())
+    }
+}
+
+impl From<&Path> for Database {
+    fn from(p: &Path) -> Self {
+        p.to_path_buf().into()
     }
 }
 
@@ -174,4 +316,49 @@ pub enum StartError {
     /// Socket or file I/O failed.
     #[error("i/o: {0}")]
     Io(std::io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Backend, Config, Database};
+
+    #[test]
+    fn database_selects_the_backend_and_hides_passwords() {
+        let pg = Database::from("postgres://shiori:s3cret@db.example.jp:5432/shiori");
+        assert_eq!(pg.backend(), Backend::Postgres);
+        let shown = format!("{pg:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("db.example.jp"), "{shown}");
+        let pg = Database::from("postgresql://db/shiori?password=s3cret");
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert!(!format!("{pg:?}").contains("s3cret"));
+        for (text, path) in [
+            ("/var/lib/shiori/shiori.db", "/var/lib/shiori/shiori.db"),
+            ("sqlite:///var/lib/shiori.db", "/var/lib/shiori.db"),
+            ("sqlite:shiori.db", "shiori.db"),
+        ] {
+            let db = Database::from(text);
+            assert_eq!(db.backend(), Backend::Sqlite, "{text}");
+            assert_eq!(db.sqlite_path(), std::path::Path::new(path));
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut c = Config::test_defaults("a.db", "http://127.0.0.1:8080");
+        c.apply_vars(|name| match name {
+            "SHIORI_DATABASE" => Some("postgres://db/shiori".into()),
+            "SHIORI_PUBLIC_ORIGIN" => Some("https://library.example.jp".into()),
+            "SHIORI_LISTEN" => Some("0.0.0.0:9000".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.database.backend(), Backend::Postgres);
+        assert_eq!(c.public_origin, "https://library.example.jp");
+        assert_eq!(c.listen.port(), 9000);
+        let err = c
+            .apply_vars(|name| (name == "SHIORI_LISTEN").then(|| "nine".to_owned()))
+            .unwrap_err();
+        assert!(err.to_string().contains("SHIORI_LISTEN"), "{err}");
+    }
 }

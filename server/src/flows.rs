@@ -90,8 +90,8 @@ pub(crate) async fn create_challenge(
         used_at: None,
     };
     // Housekeeping: challenges expired for a day are of no further use.
-    challenges::purge_expired(&inner.db, now - 86_400).await?;
-    challenges::insert(&inner.db, &id, &row, now).await?;
+    challenges::purge_expired(inner.db.pool(), now - 86_400).await?;
+    challenges::insert(inner.db.pool(), &id, &row, now).await?;
     inner.metrics.challenge();
     Ok(Challenge {
         id,
@@ -143,7 +143,7 @@ async fn usable_challenge(
     purpose: ProofPurpose,
     now: i64,
 ) -> Result<ChallengeRow, ApiErrorResponse> {
-    let row = challenges::find(&state.inner().db, id)
+    let row = challenges::find(state.inner().db.pool(), id)
         .await?
         .ok_or(Unusable::Unknown)?;
     row.check(now)?;
@@ -187,6 +187,19 @@ fn facts_of(signing: &JpkiCertificate) -> Result<Facts, ApiErrorResponse> {
     })
 }
 
+/// Run certificate and proof verification on tokio's blocking pool: RSA is
+/// CPU work, and with OCSP revocation it waits on the network; neither may
+/// stall the async workers that serve other requests.
+async fn off_the_runtime<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&crate::state::Inner) -> Result<T, ApiErrorResponse> + Send + 'static,
+) -> Result<T, ApiErrorResponse> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || work(state.inner()))
+        .await
+        .map_err(|e| ApiErrorResponse::internal(format_args!("verification task: {e}")))?
+}
+
 /// Register (or re-register) a patron. Returns the answer and whether a new
 /// patron was created.
 pub(crate) async fn register(
@@ -207,7 +220,6 @@ async fn register_inner(
     state: &AppState,
     req: RegistrationRequest,
 ) -> Result<SessionResponse, ApiErrorResponse> {
-    let inner = state.inner();
     let signing_der = decode("signing_certificate", &req.signing_certificate)?;
     let auth_der = decode("auth_certificate", &req.auth_certificate)?;
     let message = decode("message", &req.message)?;
@@ -228,16 +240,20 @@ async fn register_inner(
 
     let now = state.now();
     let challenge = usable_challenge(state, &req.challenge_id, ProofPurpose::Register, now).await?;
-    let signing = inner
-        .verifier
-        .verify(&signing_der, CertificatePurpose::Signing, now)?
-        .certificate;
-    let auth = inner
-        .verifier
-        .verify(&auth_der, CertificatePurpose::Authentication, now)?
-        .certificate;
     let expected = proof_request(&challenge)?;
-    verify_proof(&message, &signature, &signing, &expected, &auth_der)?;
+    let (signing, auth) = off_the_runtime(state, move |inner| {
+        let signing = inner
+            .verifier
+            .verify(&signing_der, CertificatePurpose::Signing, now)?
+            .certificate;
+        let auth = inner
+            .verifier
+            .verify(&auth_der, CertificatePurpose::Authentication, now)?
+            .certificate;
+        verify_proof(&message, &signature, &signing, &expected, &auth_der)?;
+        Ok((signing, auth))
+    })
+    .await?;
     let facts = facts_of(&signing)?;
     let certs = certificate_record(&auth, &signing);
 
@@ -299,7 +315,7 @@ async fn store_registration(
 /// The next library card number from the scheme and the `card_serials`
 /// sequence, recorded in the caller's transaction.
 async fn issue_card_number(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     state: &AppState,
     now: i64,
 ) -> Result<(i64, LibraryCardNumber), ApiErrorResponse> {
@@ -332,17 +348,14 @@ fn conflict(e: sqlx::Error) -> ApiErrorResponse {
     }
 }
 
-async fn load_patron(
-    db: impl sqlx::SqliteExecutor<'_>,
-    id: &str,
-) -> Result<Patron, ApiErrorResponse> {
+async fn load_patron(db: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Patron, ApiErrorResponse> {
     patrons::load(db, id)
         .await?
         .ok_or_else(|| ApiErrorResponse::internal("patron vanished inside its transaction"))
 }
 
 async fn new_session(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     state: &AppState,
     patron_id: &str,
     now: i64,
@@ -376,12 +389,16 @@ async fn login_inner(
     let signature = decode("signature", &req.signature)?;
     let now = state.now();
     let challenge = usable_challenge(state, &req.challenge_id, ProofPurpose::Login, now).await?;
-    let auth = inner
-        .verifier
-        .verify(&auth_der, CertificatePurpose::Authentication, now)?
-        .certificate;
     let expected = proof_request(&challenge)?;
-    verify_proof(&message, &signature, &auth, &expected, &auth_der)?;
+    let auth = off_the_runtime(state, move |inner| {
+        let auth = inner
+            .verifier
+            .verify(&auth_der, CertificatePurpose::Authentication, now)?
+            .certificate;
+        verify_proof(&message, &signature, &auth, &expected, &auth_der)?;
+        Ok(auth)
+    })
+    .await?;
     let fingerprint = hex::encode(auth.fingerprint_sha256());
 
     let mut tx = store::begin_write(&inner.db).await?;

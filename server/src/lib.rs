@@ -1,6 +1,7 @@
 //! # shiori-server
 //!
-//! Where trust is decided: the HTTP API (`/api/v1`) on SQLite, and under it
+//! Where trust is decided: the HTTP API (`/api/v1`) on SQLite or PostgreSQL,
+//! and under it
 //! the JPKI verification.
 //!
 //! * [`verify`] — JPKI-profile path validation of signing and auth certificates
@@ -30,17 +31,21 @@ mod http;
 mod metrics;
 mod state;
 mod store;
+pub mod testing;
 mod time_fmt;
 pub mod verify;
 
 use std::sync::Arc;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{Config, PolicyConfig, StartError, TrustAnchorFiles};
+pub use config::{
+    Backend, Config, Database, OcspConfig, PolicyConfig, StartError, TrustAnchorFiles,
+};
 pub use error::ApiErrorResponse;
 pub use state::AppState;
+pub use store::Db;
 
-/// Open the database (WAL mode), run the embedded migrations, load the trust
+/// Open the database (SQLite in WAL mode, or PostgreSQL), run the embedded migrations, load the trust
 /// anchors and CRLs and build the router, reading time from the system clock.
 pub async fn build_app(config: Config) -> Result<(axum::Router, AppState), StartError> {
     build_app_with_clock(config, Arc::new(SystemClock)).await

@@ -14,7 +14,7 @@ const USAGE: &str = "usage: shiori-server serve [--config FILE]";
 fn main() -> ExitCode {
     tracing_subscriber::fmt().with_target(false).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match parse_args(&args) {
+    let mut config = match parse_args(&args) {
         Ok(Some(path)) => match Config::from_toml_file(&path) {
             Ok(c) => c,
             Err(e) => {
@@ -37,6 +37,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(e) = config.apply_env() {
+        eprintln!("shiori-server: {e}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -2,16 +2,17 @@
 //! card number scheme, database pool, clock and counters.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use shiori_core::library_card::CardNumberScheme;
 use shiori_core::proof::{ProofPurpose, ProofRequest, MIN_NONCE};
-use sqlx::SqlitePool;
 
 use crate::clock::Clock;
 use crate::config::{Config, PolicyConfig, StartError};
 use crate::metrics::Metrics;
+use crate::store::Db;
 use crate::verify::{
-    ChainVerifier, CrlDirectory, NoRevocationCheck, RevocationChecker, TrustAnchors,
+    ChainVerifier, CrlDirectory, NoRevocationCheck, OcspChecker, RevocationChecker, TrustAnchors,
 };
 
 /// What every handler shares. Cheap to clone.
@@ -25,7 +26,7 @@ pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) verifier: ChainVerifier,
     pub(crate) scheme: CardNumberScheme,
-    pub(crate) db: SqlitePool,
+    pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) metrics: Metrics,
 }
@@ -51,9 +52,30 @@ impl AppState {
                 .collect::<Vec<_>>(),
             &files.auth.iter().map(|p| p.as_path()).collect::<Vec<_>>(),
         )?;
-        let revocation: Arc<dyn RevocationChecker> = match &config.crl_dir {
-            Some(dir) => Arc::new(CrlDirectory::new(dir.clone(), anchors.clone())),
-            None => {
+        let revocation: Arc<dyn RevocationChecker> = match (&config.crl_dir, &config.ocsp) {
+            (Some(_), Some(_)) => {
+                return Err(StartError::Config(
+                    "crl_dir and ocsp are both set: choose one revocation source".into(),
+                ))
+            }
+            (None, Some(ocsp)) => {
+                if !ocsp.responder_url.starts_with("http://") {
+                    return Err(StartError::Config(format!(
+                        "ocsp.responder_url {:?}: an http:// URL is expected",
+                        ocsp.responder_url
+                    )));
+                }
+                Arc::new(
+                    OcspChecker::new(
+                        ocsp.responder_url.clone(),
+                        Duration::from_secs(ocsp.timeout_secs.max(1)),
+                        Box::new(rand::random::<[u8; 16]>),
+                    )
+                    .max_age(ocsp.max_age_secs),
+                )
+            }
+            (Some(dir), None) => Arc::new(CrlDirectory::new(dir.clone(), anchors.clone())),
+            (None, None) => {
                 tracing::warn!("no crl_dir configured: revoked certificates WILL BE ACCEPTED");
                 Arc::new(NoRevocationCheck)
             }
@@ -84,8 +106,8 @@ impl AppState {
         &self.inner.config
     }
 
-    /// The database pool (tests count rows with it; operators' tools may read).
-    pub fn db(&self) -> &SqlitePool {
+    /// The open database (tests count rows with its pool).
+    pub fn db(&self) -> &Db {
         &self.inner.db
     }
 

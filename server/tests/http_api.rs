@@ -77,7 +77,10 @@ impl Answer {
 
 async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config::test_defaults(dir.path().join("shiori.db"), ORIGIN);
+    let db = shiori_server::testing::test_database(dir.path())
+        .await
+        .unwrap();
+    let config = Config::test_defaults(db, ORIGIN);
     let clock = Arc::new(ManualClock::new(NOW));
     let (app, state) = build_app_with_clock(config, clock.clone()).await.unwrap();
     Harness {
@@ -160,7 +163,7 @@ impl Harness {
 
     async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(self.state.db())
+            .fetch_one(self.state.db().pool())
             .await
             .unwrap()
     }
@@ -237,7 +240,7 @@ async fn register_end_to_end_derives_facts_from_the_certificate() {
     let p: Patron = serde_json::from_slice(&me.body).unwrap();
     assert_eq!(p, s.patron);
     let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM sessions")
-        .fetch_one(h.state.db())
+        .fetch_one(h.state.db().pool())
         .await
         .unwrap();
     assert_eq!(stored.len(), 32);
@@ -394,9 +397,9 @@ async fn login_without_registration_is_unknown_patron_and_keeps_the_challenge() 
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert_eq!(a.code(), "unknown_patron");
     assert_eq!(h.count("sessions").await, 0);
-    let used: Option<i64> = sqlx::query_scalar("SELECT used_at FROM challenges WHERE id = ?")
+    let used: Option<i64> = sqlx::query_scalar("SELECT used_at FROM challenges WHERE id = $1")
         .bind(&c.id)
-        .fetch_one(h.state.db())
+        .fetch_one(h.state.db().pool())
         .await
         .unwrap();
     assert_eq!(used, None);
@@ -790,7 +793,10 @@ async fn serve_answers_on_a_real_socket() {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config::test_defaults(dir.path().join("shiori.db"), format!("http://{addr}"));
+    let db = shiori_server::testing::test_database(dir.path())
+        .await
+        .unwrap();
+    let config = Config::test_defaults(db, format!("http://{addr}"));
     let server = tokio::spawn(shiori_server::serve(listener, config));
     let response = tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
@@ -896,4 +902,31 @@ async fn a_wrong_method_or_path_gets_a_json_error() {
         assert_eq!(a.status, status, "{method} {path}");
         assert_eq!(a.code(), code, "{method} {path}");
     }
+}
+
+/// The suite runs on the back-end the CI stage asked for (`.ci/run` sets
+/// `SHIORI_TEST_EXPECT_BACKEND=postgres` for its PostgreSQL pass), so a
+/// misconfigured pass cannot quietly test SQLite twice.
+#[tokio::test]
+async fn the_suite_runs_on_the_expected_backend() {
+    let h = harness().await;
+    let expected = match std::env::var("SHIORI_TEST_EXPECT_BACKEND").as_deref() {
+        Ok("postgres") => shiori_server::Backend::Postgres,
+        Ok("sqlite") | Err(_) => shiori_server::Backend::Sqlite,
+        Ok(other) => panic!("SHIORI_TEST_EXPECT_BACKEND={other:?}: postgres or sqlite"),
+    };
+    assert_eq!(h.state.db().backend(), expected);
+    // And the database really is that back-end.
+    let version: String = sqlx::query_scalar(match expected {
+        shiori_server::Backend::Postgres => "SELECT version()",
+        shiori_server::Backend::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
+    })
+    .fetch_one(h.state.db().pool())
+    .await
+    .unwrap();
+    let prefix = match expected {
+        shiori_server::Backend::Postgres => "PostgreSQL",
+        shiori_server::Backend::Sqlite => "SQLite",
+    };
+    assert!(version.starts_with(prefix), "{version}");
 }

@@ -3,161 +3,37 @@
 //! rogue key, a replayed nonce, and a responder that is down.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use shiori_core::cert::JpkiCertificate;
-use shiori_core::virtual_card::CardImage;
 use shiori_server::verify::{OcspChecker, RevocationChecker, RevocationError};
 
-fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors")
+mod support {
+    pub mod ocsp_responder;
 }
+use support::ocsp_responder::{self, card_certificate, vectors, Responder, Status};
 
 fn leaf(name: &str) -> JpkiCertificate {
-    let img: CardImage = serde_json::from_slice(
-        &std::fs::read(vectors().join(format!("cards/{name}.json"))).unwrap(),
-    )
-    .unwrap();
-    JpkiCertificate::from_ef_contents(&hex::decode(&img.files["0001"]).unwrap()).unwrap()
+    card_certificate(name, "0001")
 }
 
 fn root(file: &str) -> JpkiCertificate {
     JpkiCertificate::from_der(&std::fs::read(vectors().join("pki").join(file)).unwrap()).unwrap()
 }
 
-fn openssl(args: &[&str]) {
-    let ok = Command::new("openssl")
-        .args(args)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "openssl {args:?}");
-}
-
-/// `openssl ocsp` serving an index for the g1 signing root, signed by `key`.
-struct Responder {
-    child: Child,
-    port: u16,
-    _dir: TempDir,
-}
-
-impl Drop for Responder {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// `signer` is the responder certificate and key pair (`<name>.der` and
-/// `<name>.TEST-KEY.pk8.der` in test-vectors/pki).
+/// The g1 signing root's responder (signing with `signer`) knowing
+/// tanaka-hanako (good) and watanabe-revoked (revoked).
 fn start(tag: &str, signer: &str) -> Option<Responder> {
-    if Command::new("openssl").arg("version").output().is_err() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "openssl is required on CI"
-        );
-        eprintln!("skipping: no openssl");
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("shiori-ocsp-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = |f: &str| dir.join(f).display().to_string();
-    let pki = |f: &str| vectors().join("pki").join(f).display().to_string();
-    openssl(&[
-        "x509",
-        "-inform",
-        "der",
-        "-in",
-        &pki("sign-root-g1.der"),
-        "-out",
-        &p("ca.pem"),
-    ]);
-    openssl(&[
-        "x509",
-        "-inform",
-        "der",
-        "-in",
-        &pki(&format!("{signer}.der")),
-        "-out",
-        &p("signer.pem"),
-    ]);
-    openssl(&[
-        "pkey",
-        "-inform",
-        "der",
-        "-in",
-        &pki(&format!("{signer}.TEST-KEY.pk8.der")),
-        "-out",
-        &p("key.pem"),
-    ]);
-    let line = |status: &str, c: &JpkiCertificate| {
-        let revoked = if status == "R" { "250601000000Z" } else { "" };
-        format!(
-            "{status}\t300331145959Z\t{revoked}\t{}\tunknown\t/CN=test\n",
-            c.serial_hex()
-        )
-    };
-    let index = line("V", &leaf("tanaka-hanako")) + &line("R", &leaf("watanabe-revoked"));
-    std::fs::write(dir.join("index.txt"), index).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new("openssl")
-        .args([
-            "ocsp",
-            "-index",
-            &p("index.txt"),
-            "-CA",
-            &p("ca.pem"),
-            "-rsigner",
-            &p("signer.pem"),
-            "-rkey",
-            &p("key.pem"),
-        ])
-        .args(["-port", &port.to_string(), "-ndays", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Ready when it says so on stderr ("ocsp: waiting for OCSP client connections...").
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut text = String::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        text.clear();
-        if err.read_line(&mut text).unwrap() == 0 {
-            break;
-        }
-        if text
-            .to_ascii_lowercase()
-            .contains("waiting for ocsp client connections")
-        {
-            std::thread::spawn(move || for _ in err.lines() {});
-            return Some(Responder {
-                child,
-                port,
-                _dir: TempDir(dir),
-            });
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("openssl ocsp did not start: {text}");
+    ocsp_responder::start(
+        tag,
+        "sign-root-g1",
+        signer,
+        &[
+            (&leaf("tanaka-hanako"), Status::Good),
+            (&leaf("watanabe-revoked"), Status::Revoked),
+        ],
+    )
 }
 
 fn now() -> i64 {

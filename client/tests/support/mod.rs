@@ -24,9 +24,54 @@ impl Drop for Server {
 }
 
 pub fn start(tag: &str) -> Server {
+    start_with(tag, |_| {})
+}
+
+/// Start a server whose TEST configuration `adjust` may change first.
+pub fn start_with(tag: &str, adjust: impl FnOnce(&mut shiori_server::Config)) -> Server {
+    let dir = scratch(tag);
+    let db = block_on(shiori_server::testing::test_database(&dir)).unwrap();
+    start_on(dir, db, adjust)
+}
+
+/// `n` server instances on ONE database, all configured with the public
+/// origin `public_origin` (as behind a load balancer). The first owns the
+/// scratch directory.
+pub fn start_instances(tag: &str, n: usize, public_origin: &str) -> Vec<Server> {
+    let dir = scratch(tag);
+    let db = block_on(shiori_server::testing::test_database(&dir)).unwrap();
+    (0..n)
+        .map(|i| {
+            let own = if i == 0 {
+                dir.clone()
+            } else {
+                scratch(&format!("{tag}-{i}"))
+            };
+            start_on(own, db.clone(), |c| c.public_origin = public_origin.into())
+        })
+        .collect()
+}
+
+pub fn scratch(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("shiori-client-test-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+pub fn start_on(
+    dir: PathBuf,
+    db: shiori_server::Database,
+    adjust: impl FnOnce(&mut shiori_server::Config),
+) -> Server {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -36,8 +81,12 @@ pub fn start(tag: &str) -> Server {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
-    let config = shiori_server::Config::test_defaults(dir.join("shiori.db"), &origin);
-    runtime.spawn(shiori_server::serve(listener, config));
+    let mut config = shiori_server::Config::test_defaults(db, &origin);
+    adjust(&mut config);
+    // Start up (database, migrations) before answering, so a test sees
+    // start-up errors here rather than as refused connections.
+    let (router, _state) = runtime.block_on(shiori_server::build_app(config)).unwrap();
+    runtime.spawn(async move { axum::serve(listener, router).await });
     Server {
         origin,
         _runtime: runtime,

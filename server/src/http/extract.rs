@@ -75,7 +75,7 @@ impl FromRequestParts<AppState> for CurrentPatron {
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiErrorResponse::unauthorized)?;
         let hash = token_hash(token);
-        let patron_id = sessions::patron_of(state.db(), &hash, state.now())
+        let patron_id = sessions::patron_of(state.db().pool(), &hash, state.now())
             .await?
             .ok_or_else(ApiErrorResponse::unauthorized)?;
         Ok(CurrentPatron {

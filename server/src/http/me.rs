@@ -16,7 +16,7 @@ use crate::store::sessions::{self, SessionInfo};
 use crate::time_fmt::rfc3339;
 
 async fn patron(state: &AppState, current: &CurrentPatron) -> Result<Patron, ApiErrorResponse> {
-    patrons::load(state.db(), &current.patron_id)
+    patrons::load(state.db().pool(), &current.patron_id)
         .await?
         .ok_or_else(ApiErrorResponse::unauthorized)
 }
@@ -195,8 +195,8 @@ pub(crate) async fn export(
 ) -> Result<Json<Export>, ApiErrorResponse> {
     let p = patron(&state, &current).await?;
     let card = library_card(&state, &p)?;
-    let certificates = patrons::certificates(state.db(), &p.id).await?;
-    let sessions = sessions::list(state.db(), &p.id).await?;
+    let certificates = patrons::certificates(state.db().pool(), &p.id).await?;
+    let sessions = sessions::list(state.db().pool(), &p.id).await?;
     Ok(Json(Export {
         patron: p,
         card,

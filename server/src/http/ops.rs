@@ -12,7 +12,7 @@ const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
 
 /// `GET /health`: 200 `ok` when the database answers, 503 otherwise.
 pub(crate) async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(state.db()).await {
+    match sqlx::query("SELECT 1").execute(state.db().pool()).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!("health check: database: {e}");

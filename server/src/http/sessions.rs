@@ -25,6 +25,6 @@ pub(crate) async fn delete_current(
     State(state): State<AppState>,
     current: CurrentPatron,
 ) -> Result<StatusCode, ApiErrorResponse> {
-    sessions::delete(state.db(), &current.token_hash).await?;
+    sessions::delete(state.db().pool(), &current.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }

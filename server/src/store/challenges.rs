@@ -6,7 +6,7 @@
 //! row, the row is looked up again to tell the caller why.
 
 use shiori_core::proof::ProofPurpose;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 /// A stored challenge.
 #[derive(Debug, Clone)]
@@ -47,14 +47,14 @@ fn purpose_str(p: ProofPurpose) -> &'static str {
 }
 
 pub(crate) async fn insert(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
     row: &ChallengeRow,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO challenges (id, purpose, nonce, origin, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(purpose_str(row.purpose))
@@ -68,11 +68,11 @@ pub(crate) async fn insert(
 }
 
 pub(crate) async fn find(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     id: &str,
 ) -> Result<Option<ChallengeRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT purpose, nonce, origin, expires_at, used_at FROM challenges WHERE id = ?",
+        "SELECT purpose, nonce, origin, expires_at, used_at FROM challenges WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -96,12 +96,12 @@ pub(crate) async fn find(
 
 /// Mark the challenge used at `now`, or say why it cannot be.
 pub(crate) async fn consume(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     now: i64,
 ) -> Result<Result<(), Unusable>, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE challenges SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+        "UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $3",
     )
     .bind(now)
     .bind(id)
@@ -118,8 +118,8 @@ pub(crate) async fn consume(
 }
 
 /// Delete challenges that expired before `cutoff`.
-pub(crate) async fn purge_expired(db: &SqlitePool, cutoff: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM challenges WHERE expires_at < ?")
+pub(crate) async fn purge_expired(db: &AnyPool, cutoff: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM challenges WHERE expires_at < $1")
         .bind(cutoff)
         .execute(db)
         .await?

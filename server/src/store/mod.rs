@@ -1,9 +1,18 @@
-//! SQLite storage: opening the database in WAL mode, the embedded migrations
-//! (`server/migrations/sqlite`), and one module per table family.
+//! Storage behind one interface for SQLite and PostgreSQL: sqlx's `Any`
+//! driver runs the same SQL (numbered `$n` placeholders, which both accept)
+//! on either back-end, chosen by the configured database ([`Database`]);
+//! the embedded migrations (`server/migrations/{sqlite,postgres}`) run at
+//! start-up; one module per table family.
 //!
-//! Writes that must be atomic run in `BEGIN IMMEDIATE` transactions
-//! ([`begin_write`]) so SQLite takes the write lock up front: concurrent
-//! registrations queue (busy timeout) instead of failing on a lock upgrade.
+//! Writes that must be atomic (a registration, a login, a deletion) run in a
+//! write transaction ([`begin_write`]) that is serialized per database: on
+//! SQLite `BEGIN IMMEDIATE` takes the write lock up front (concurrent
+//! registrations queue in the busy timeout instead of failing on a lock
+//! upgrade); on PostgreSQL the transaction first takes a transaction-scoped
+//! advisory lock, so several server processes on one database serialize the
+//! same way (card serials are `MAX + 1`, and the re-registration match must
+//! not race a concurrent first registration). Nothing any instance needs
+//! lives in memory: challenges, sessions and patrons are all in the database.
 
 pub(crate) mod challenges;
 pub(crate) mod patrons;
@@ -11,35 +20,47 @@ pub(crate) mod sessions;
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::path::Path;
 use std::pin::Pin;
-use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
-/// The migrations, compiled in: (version, description, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
+use crate::config::{Backend, Database};
+
+/// The migrations, compiled in, per back-end: (version, description, SQL).
+/// Both lists keep the same versions and descriptions.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
     1,
     "patrons",
     include_str!("../../migrations/sqlite/0001_patrons.sql"),
 )];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "patrons",
+    include_str!("../../migrations/postgres/0001_patrons.sql"),
+)];
+
+/// The advisory lock key write transactions take on PostgreSQL
+/// (`'shiori' as hex`, any constant would do).
+const WRITE_LOCK_KEY: i64 = 0x0000_7368_696f_7269;
 
 /// The compiled-in migrations as a sqlx migration source (the same
 /// bookkeeping table and checksums as `sqlx::migrate!`, without its
-/// proc-macro and a second SQLite build for the host).
+/// proc-macro and a second database build for the host).
 #[derive(Debug)]
-struct Embedded;
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
 
 impl<'s> MigrationSource<'s> for Embedded {
     fn resolve(
         self,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
         Box::pin(async move {
-            Ok(MIGRATIONS
+            Ok(self
+                .0
                 .iter()
                 .map(|&(version, description, sql)| {
                     Migration::new(
@@ -55,36 +76,94 @@ impl<'s> MigrationSource<'s> for Embedded {
     }
 }
 
-/// Open (create) the database at `path` in WAL mode and migrate it.
-pub(crate) async fn open(path: &Path) -> Result<SqlitePool, crate::StartError> {
-    let options = SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(15));
-    // One connection: SQLite has one writer anyway, and with several
-    // connections the losers of `BEGIN IMMEDIATE` sleep in SQLite's busy
-    // handler (in steps up to 100 ms) instead of queueing. Measured with
-    // `cargo bench -p shiori-client --bench registrations -- 1000 16`:
-    // 8 connections 324/s, p99 354 ms; 1 connection 503/s, p99 67 ms. Verification
-    // runs before a connection is taken, and no handler queries the pool while
-    // it holds a transaction (that would wait for itself). Scale-out is
-    // PostgreSQL's job.
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await?;
-    Migrator::new(Embedded).await?.run(&pool).await?;
-    Ok(pool)
+/// An open database: the pool and which back-end it talks to.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
 }
 
-/// A write transaction holding SQLite's write lock from its first statement.
-pub(crate) async fn begin_write(
-    pool: &SqlitePool,
-) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+impl Db {
+    /// The connection pool (tests count rows with it; operators' tools may read).
+    /// Queries must use `$1`-style placeholders to run on both back-ends.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which back-end this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// Open the database (creating an SQLite file if missing) and migrate it.
+pub(crate) async fn open(database: &Database) -> Result<Db, crate::StartError> {
+    sqlx::any::install_default_drivers();
+    let backend = database.backend();
+    let (options, pool, migrations) = match backend {
+        Backend::Sqlite => {
+            let file = SqliteConnectOptions::new()
+                .filename(database.sqlite_path())
+                .create_if_missing(true);
+            let options = AnyConnectOptions::from_url(&file.to_url_lossy())?;
+            // One connection: SQLite has one writer anyway, and with several
+            // connections the losers of `BEGIN IMMEDIATE` sleep in SQLite's busy
+            // handler (in steps up to 100 ms) instead of queueing. Measured with
+            // `cargo bench -p shiori-client --bench registrations -- 1000 16`:
+            // 8 connections 324/s, p99 354 ms; 1 connection 503/s, p99 67 ms.
+            // Verification runs before a connection is taken, and no handler
+            // queries the pool while it holds a transaction (that would wait for
+            // itself). Scale-out is PostgreSQL's job.
+            let pool = AnyPoolOptions::new()
+                .max_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = NORMAL",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 15000",
+                        ] {
+                            conn.execute(pragma).await?;
+                        }
+                        Ok(())
+                    })
+                });
+            (options, pool, SQLITE_MIGRATIONS)
+        }
+        Backend::Postgres => {
+            let options: AnyConnectOptions = database.as_str().parse()?;
+            // Read-only requests (session lookups, /me) run beside the
+            // serialized writers, so more than one connection pays here.
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(15));
+            (options, pool, POSTGRES_MIGRATIONS)
+        }
+    };
+    let pool = pool.connect_with(options).await?;
+    Migrator::new(Embedded(migrations))
+        .await?
+        .run(&pool)
+        .await?;
+    Ok(Db { pool, backend })
+}
+
+/// A write transaction, serialized against every other write transaction on
+/// the same database (see the module documentation).
+pub(crate) async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match db.backend {
+        Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = db.pool.begin().await?;
+            // Wrapped so the statement returns a column type `Any` decodes (not `void`).
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS lock")
+                .bind(WRITE_LOCK_KEY)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
 }
 
 /// Whether `e` is a UNIQUE constraint violation.

@@ -7,8 +7,8 @@
 //! individual number.
 
 use shiori_core::api::Patron;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::time_fmt::rfc3339;
 
@@ -42,10 +42,10 @@ pub(crate) struct CertificateRecord {
 }
 
 pub(crate) async fn by_auth_fingerprint(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     fingerprint: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT patron_id FROM patron_certificates WHERE auth_fingerprint = ?")
+    let row = sqlx::query("SELECT patron_id FROM patron_certificates WHERE auth_fingerprint = $1")
         .bind(fingerprint)
         .fetch_optional(conn)
         .await?;
@@ -53,11 +53,11 @@ pub(crate) async fn by_auth_fingerprint(
 }
 
 pub(crate) async fn by_identity(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     facts: &Facts,
 ) -> Result<Option<String>, sqlx::Error> {
     let row =
-        sqlx::query("SELECT id FROM patrons WHERE name = ? AND birth_date = ? AND gender = ?")
+        sqlx::query("SELECT id FROM patrons WHERE name = $1 AND birth_date = $2 AND gender = $3")
             .bind(&facts.name)
             .bind(&facts.birth_date)
             .bind(&facts.gender)
@@ -67,7 +67,7 @@ pub(crate) async fn by_identity(
 }
 
 /// The next unused card serial (1 for the first patron).
-pub(crate) async fn next_card_serial(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+pub(crate) async fn next_card_serial(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM card_serials")
         .fetch_one(conn)
         .await?
@@ -75,12 +75,12 @@ pub(crate) async fn next_card_serial(conn: &mut SqliteConnection) -> Result<i64,
 }
 
 pub(crate) async fn insert_card_serial(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     serial: i64,
     card_number: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO card_serials (serial, card_number, issued_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, $3)")
         .bind(serial)
         .bind(card_number)
         .bind(now)
@@ -99,14 +99,14 @@ pub(crate) struct NewPatron<'a> {
 }
 
 pub(crate) async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     p: &NewPatron<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO patrons (id, name, name_kana, address, birth_date, gender, email, phone, \
          home_branch, card_serial, card_number, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(p.id)
     .bind(&p.facts.name)
@@ -129,16 +129,16 @@ pub(crate) async fn insert(
 /// Re-registration: the facts from the new certificate replace the old ones
 /// (an address changes after a move); contact fields are replaced when sent.
 pub(crate) async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     facts: &Facts,
     contact: &Contact,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE patrons SET name = ?, address = ?, birth_date = ?, gender = ?, email = ?, \
-         name_kana = COALESCE(?, name_kana), phone = COALESCE(?, phone), \
-         home_branch = COALESCE(?, home_branch), updated_at = ? WHERE id = ?",
+        "UPDATE patrons SET name = $1, address = $2, birth_date = $3, gender = $4, email = $5, \
+         name_kana = COALESCE($6, name_kana), phone = COALESCE($7, phone), \
+         home_branch = COALESCE($8, home_branch), updated_at = $9 WHERE id = $10",
     )
     .bind(&facts.name)
     .bind(&facts.address)
@@ -157,7 +157,7 @@ pub(crate) async fn update(
 
 /// Record (or re-point) a certificate pair to `patron_id`.
 pub(crate) async fn upsert_certificates(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     patron_id: &str,
     c: &CertificateRecord,
     now: i64,
@@ -165,7 +165,7 @@ pub(crate) async fn upsert_certificates(
     sqlx::query(
         "INSERT INTO patron_certificates (auth_fingerprint, patron_id, auth_serial, \
          auth_not_after, signing_fingerprint, signing_serial, signing_not_after, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (auth_fingerprint) DO UPDATE SET patron_id = excluded.patron_id, \
          signing_fingerprint = excluded.signing_fingerprint, \
          signing_serial = excluded.signing_serial, \
@@ -184,7 +184,7 @@ pub(crate) async fn upsert_certificates(
     Ok(())
 }
 
-fn patron_from_row(r: &SqliteRow) -> Result<Patron, sqlx::Error> {
+fn patron_from_row(r: &AnyRow) -> Result<Patron, sqlx::Error> {
     Ok(Patron {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -201,12 +201,12 @@ fn patron_from_row(r: &SqliteRow) -> Result<Patron, sqlx::Error> {
 }
 
 pub(crate) async fn load(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     id: &str,
 ) -> Result<Option<Patron>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, name, name_kana, address, birth_date, gender, email, phone, home_branch, \
-         card_number, created_at FROM patrons WHERE id = ?",
+         card_number, created_at FROM patrons WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -215,12 +215,12 @@ pub(crate) async fn load(
 }
 
 pub(crate) async fn certificates(
-    db: &SqlitePool,
+    db: &AnyPool,
     patron_id: &str,
 ) -> Result<Vec<CertificateRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT auth_fingerprint, auth_serial, auth_not_after, signing_fingerprint, \
-         signing_serial, signing_not_after FROM patron_certificates WHERE patron_id = ? \
+         signing_serial, signing_not_after FROM patron_certificates WHERE patron_id = $1 \
          ORDER BY created_at",
     )
     .bind(patron_id)
@@ -242,11 +242,11 @@ pub(crate) async fn certificates(
 
 /// Delete a patron with their sessions and certificates (the card serial
 /// row stays, so a number is never issued twice).
-pub(crate) async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
     for sql in [
-        "DELETE FROM sessions WHERE patron_id = ?",
-        "DELETE FROM patron_certificates WHERE patron_id = ?",
-        "DELETE FROM patrons WHERE id = ?",
+        "DELETE FROM sessions WHERE patron_id = $1",
+        "DELETE FROM patron_certificates WHERE patron_id = $1",
+        "DELETE FROM patrons WHERE id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     }

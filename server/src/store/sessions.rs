@@ -1,16 +1,16 @@
 //! The `sessions` table: bearer tokens, stored only as SHA-256 hashes.
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 pub(crate) async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
     patron_id: &str,
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, patron_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, patron_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(patron_id)
@@ -23,20 +23,21 @@ pub(crate) async fn insert(
 
 /// The patron of an unexpired session.
 pub(crate) async fn patron_of(
-    db: &SqlitePool,
+    db: &AnyPool,
     token_hash: &[u8],
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT patron_id FROM sessions WHERE token_hash = ? AND expires_at > ?")
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("SELECT patron_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(db)
+            .await?;
     row.map(|r| r.try_get("patron_id")).transpose()
 }
 
-pub(crate) async fn delete(db: &SqlitePool, token_hash: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+pub(crate) async fn delete(db: &AnyPool, token_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(db)
         .await?;
@@ -50,12 +51,9 @@ pub(crate) struct SessionInfo {
     pub(crate) expires_at: i64,
 }
 
-pub(crate) async fn list(
-    db: &SqlitePool,
-    patron_id: &str,
-) -> Result<Vec<SessionInfo>, sqlx::Error> {
+pub(crate) async fn list(db: &AnyPool, patron_id: &str) -> Result<Vec<SessionInfo>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT created_at, expires_at FROM sessions WHERE patron_id = ? ORDER BY created_at",
+        "SELECT created_at, expires_at FROM sessions WHERE patron_id = $1 ORDER BY created_at",
     )
     .bind(patron_id)
     .fetch_all(db)

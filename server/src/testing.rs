@@ -1,0 +1,44 @@
+//! Test support shared by this crate's tests and the crates that embed the
+//! server in theirs (client, CLI, benchmarks): which database a test server
+//! gets.
+//!
+//! By default a test server runs on an SQLite file in the test's temporary
+//! directory. With `SHIORI_TEST_POSTGRES` set to a PostgreSQL URL (a role
+//! that may create databases; `.ci/run` starts a throwaway server with
+//! `scripts/postgres.sh` and runs the server and client suites a second time
+//! with it), every test server gets a new, empty database on that server
+//! instead, so the same tests cover both back-ends.
+
+use std::path::Path;
+
+use sqlx::{Connection, Executor};
+
+use crate::config::Database;
+use crate::StartError;
+
+/// The environment variable that selects PostgreSQL for tests.
+pub const POSTGRES_ENV: &str = "SHIORI_TEST_POSTGRES";
+
+/// A database for one test server: `dir/shiori.db`, or a fresh database on
+/// the server `SHIORI_TEST_POSTGRES` names.
+pub async fn test_database(dir: &Path) -> Result<Database, StartError> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(admin) if !admin.is_empty() => fresh_postgres_database(&admin).await,
+        _ => Ok(dir.join("shiori.db").into()),
+    }
+}
+
+/// Create an empty database `shiori_test_<random>` on the server at
+/// `admin_url` and return its URL.
+pub async fn fresh_postgres_database(admin_url: &str) -> Result<Database, StartError> {
+    sqlx::any::install_default_drivers();
+    let name = format!("shiori_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    conn.close().await?;
+    let mut url = url::Url::parse(admin_url)
+        .map_err(|e| StartError::Config(format!("{POSTGRES_ENV}: {e}")))?;
+    url.set_path(&name);
+    Ok(url.as_str().to_owned().into())
+}
