@@ -429,6 +429,60 @@ async fn re_registration_with_the_same_card_keeps_the_card_number() {
     assert_eq!(h.count("sessions").await, 2);
 }
 
+/// Hanako moved to Kawasaki and renewed her card: new keys, new
+/// certificates, new address. Re-registering finds her by name, birth date
+/// and gender (docs/api.md), keeps her library card number, takes the new
+/// address from the new certificate, and both cards' auth keys log her in.
+#[tokio::test]
+async fn re_registration_with_a_renewed_card_after_moving_keeps_the_card_number() {
+    let h = harness().await;
+    let first = session(&h.register("tanaka-hanako").await);
+    let old_address = expected("tanaka-hanako")["address"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(first.patron.address, old_address);
+
+    let a = h.register("tanaka-hanako-renewed").await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let renewed = session(&a);
+    assert!(!renewed.created, "the same resident, not a new patron");
+    assert_eq!(renewed.patron.id, first.patron.id);
+    assert_eq!(renewed.patron.card_number, first.patron.card_number);
+    let new_address = expected("tanaka-hanako-renewed")["address"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_address, old_address);
+    assert_eq!(renewed.patron.address, new_address);
+    assert_eq!(h.count("patrons").await, 1);
+    assert_eq!(h.count("card_serials").await, 1, "no second number issued");
+    assert_eq!(h.count("patron_certificates").await, 2);
+
+    // The new card's auth key logs her in on a new device.
+    let c = h.challenge("login").await;
+    let a = h
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            Some(login_body("tanaka-hanako-renewed", &c)),
+            None,
+        )
+        .await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    assert_eq!(session(&a).patron.card_number, first.patron.card_number);
+}
+
 #[tokio::test]
 async fn a_reused_challenge_is_409_and_stores_nothing() {
     let h = harness().await;

@@ -75,7 +75,7 @@ const fn resident(card: &'static str, description: &'static str) -> Resident {
 }
 
 /// All residents, in output order.
-pub const RESIDENTS: [Resident; 10] = [
+pub const RESIDENTS: [Resident; 11] = [
     Resident {
         name: "田中　花子",
         address: "東京都杉並区阿佐谷南九丁目９番９９号",
@@ -215,6 +215,20 @@ pub const RESIDENTS: [Resident; 10] = [
         generation: Generation::Rogue,
         filler: 0x00,
         ..resident("rogue-card", "Leaves signed by the ROGUE roots (same DN, serial and validity as g1, another key); EFs 0002/000B carry the rogue roots. Must be rejected.")
+    },
+    Resident {
+        name: "田中　花子",
+        address: "神奈川県川崎市中原区栞町九丁目９番９号",
+        era: 4,
+        birth: (1990, 1, 2),
+        gender: "2",
+        prefecture: "Kanagawa-ken",
+        city: "Kawasaki-shi",
+        auth_pin: "4321",
+        signing_password: Some("HANAKO2025"),
+        generation: Generation::G2,
+        filler: 0x00,
+        ..resident("tanaka-hanako-renewed", "田中花子 after moving to Kawasaki and renewing her card: same name, birth date and gender as tanaka-hanako, a new address, new keys and certificates under the g2 roots. Re-registration must update her patron record and keep her library card number.")
     },
 ];
 
