@@ -3,8 +3,9 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shiori_core::api::{
-    ApiError, Challenge, ChallengeRequest, LibraryCard, LoginRequest, Patron, RegistrationRequest,
-    SessionResponse,
+    ApiError, BranchList, Challenge, ChallengeRequest, Hold, HoldList, HoldRequest, LibraryCard,
+    LoginRequest, Patron, RegistrationRequest, SearchResults, SessionResponse, SuspendRequest,
+    TitleDetails,
 };
 use shiori_core::proof::ProofPurpose;
 use ureq::http::Response;
@@ -96,6 +97,44 @@ impl Client {
         ok(r)
     }
 
+    fn get(&self, path: &str) -> Result<Response<Body>, ClientError> {
+        let r = self
+            .agent
+            .get(&self.url(path))
+            .call()
+            .map_err(|e| ClientError::Http(e.to_string()))?;
+        ok(r)
+    }
+
+    fn send_authed<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        let url = self.url(path);
+        let bearer = self.bearer()?;
+        let r = match (method, body) {
+            ("POST", Some(b)) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &bearer)
+                .send_json(b),
+            ("PUT", Some(b)) => self
+                .agent
+                .put(&url)
+                .header("Authorization", &bearer)
+                .send_json(b),
+            _ => self
+                .agent
+                .delete(&url)
+                .header("Authorization", &bearer)
+                .call(),
+        }
+        .map_err(|e| ClientError::Http(e.to_string()))?;
+        json(r)
+    }
+
     fn delete_authed(&self, path: &str) -> Result<(), ClientError> {
         let r = self
             .agent
@@ -167,6 +206,78 @@ impl Client {
         self.clear_token();
         Ok(())
     }
+
+    /// `GET /branches`.
+    pub fn branches(&self) -> Result<BranchList, ClientError> {
+        json(self.get("/branches")?)
+    }
+
+    /// `GET /titles`: search (`q` in Japanese or English, or an ISBN),
+    /// optionally only titles held at `branch`, only available copies, page.
+    pub fn search(
+        &self,
+        q: &str,
+        branch: Option<&str>,
+        available_only: bool,
+        page: u32,
+        per_page: u32,
+    ) -> Result<SearchResults, ClientError> {
+        let mut query = url_query(&[("q", q)]);
+        if let Some(b) = branch {
+            query.push('&');
+            query.push_str(&url_query(&[("branch", b)]));
+        }
+        if available_only {
+            query.push_str("&available=true");
+        }
+        query.push_str(&format!("&page={page}&per_page={per_page}"));
+        json(self.get(&format!("/titles?{query}"))?)
+    }
+
+    /// `GET /titles/{id}`.
+    pub fn title(&self, id: i64) -> Result<TitleDetails, ClientError> {
+        json(self.get(&format!("/titles/{id}"))?)
+    }
+
+    /// `POST /me/holds`.
+    pub fn place_hold(&self, title_id: i64, pickup_branch: &str) -> Result<Hold, ClientError> {
+        let body = HoldRequest {
+            title_id,
+            pickup_branch: pickup_branch.to_owned(),
+        };
+        self.send_authed("POST", "/me/holds", Some(&body))
+    }
+
+    /// `GET /me/holds`.
+    pub fn holds(&self) -> Result<HoldList, ClientError> {
+        json(self.get_authed("/me/holds")?)
+    }
+
+    /// `DELETE /me/holds/{id}`: cancel.
+    pub fn cancel_hold(&self, id: &str) -> Result<Hold, ClientError> {
+        self.send_authed::<(), _>("DELETE", &format!("/me/holds/{}", path_segment(id)), None)
+    }
+
+    /// `PUT /me/holds/{id}/suspension`: not served before `until` (`YYYY-MM-DD`).
+    pub fn suspend_hold(&self, id: &str, until: &str) -> Result<Hold, ClientError> {
+        let body = SuspendRequest {
+            until: until.to_owned(),
+        };
+        self.send_authed(
+            "PUT",
+            &format!("/me/holds/{}/suspension", path_segment(id)),
+            Some(&body),
+        )
+    }
+
+    /// `DELETE /me/holds/{id}/suspension`: resume.
+    pub fn resume_hold(&self, id: &str) -> Result<Hold, ClientError> {
+        self.send_authed::<(), _>(
+            "DELETE",
+            &format!("/me/holds/{}/suspension", path_segment(id)),
+            None,
+        )
+    }
 }
 
 /// Pass 2xx through; turn anything else into [`ClientError::Api`].
@@ -200,4 +311,15 @@ fn bytes(r: Response<Body>) -> Result<Vec<u8>, ClientError> {
         .limit(1 << 20)
         .read_to_vec()
         .map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+fn url_query(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// A path segment with everything but unreserved characters escaped.
+fn path_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

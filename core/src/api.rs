@@ -15,6 +15,14 @@
 //! | GET | `/me/card.svg`, `/me/card.png`, `/me/card-qr.svg`, `/me/card-qr.png` | → image |
 //! | GET | `/me/export` | → [`Patron`] plus everything stored about the patron |
 //! | DELETE | `/me` | → 204 (account deletion) |
+//! | GET | `/branches` | → [`BranchList`] |
+//! | GET | `/titles?q=&branch=&available=&page=&per_page=` | → [`SearchResults`] |
+//! | GET | `/titles/{id}` | → [`TitleDetails`] |
+//! | POST | `/me/holds` | [`HoldRequest`] → [`Hold`] (201) |
+//! | GET | `/me/holds` | → [`HoldList`] |
+//! | DELETE | `/me/holds/{id}` | → [`Hold`] (cancelled) |
+//! | PUT | `/me/holds/{id}/suspension` | [`SuspendRequest`] → [`Hold`] |
+//! | DELETE | `/me/holds/{id}/suspension` | → [`Hold`] (active again) |
 //!
 //! Authenticated calls carry `Authorization: Bearer <token>`. Every error is
 //! an [`ApiError`] with a stable `code`.
@@ -172,4 +180,135 @@ pub struct ApiError {
     /// The message in Japanese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_ja: Option<String>,
+}
+
+/// A branch of the library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    /// Short code (`central`).
+    pub code: String,
+    /// Name (Japanese).
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Days a copy waits on the hold shelf.
+    pub pickup_days: u32,
+}
+
+/// `GET /api/v1/branches`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchList {
+    /// All branches.
+    pub branches: Vec<Branch>,
+}
+
+/// A title as found by search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TitleSummary {
+    /// Identifier.
+    pub id: i64,
+    /// ISBN-13 when known.
+    pub isbn: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Title reading in kana.
+    pub title_kana: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year of publication.
+    pub year: Option<i32>,
+    /// Copies in the library (in the filtered branch, when one was given).
+    pub copies: u32,
+    /// Copies on the shelf now (same scope).
+    pub available: u32,
+    /// Open holds on the title (queued, in transit, ready).
+    pub holds: u32,
+}
+
+/// `GET /api/v1/titles`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Matching titles in total.
+    pub total: u64,
+    /// This page (1-based).
+    pub page: u32,
+    /// Page size.
+    pub per_page: u32,
+    /// The titles on this page.
+    pub titles: Vec<TitleSummary>,
+}
+
+/// One copy of a title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemInfo {
+    /// Item barcode.
+    pub barcode: String,
+    /// Branch code.
+    pub branch: String,
+    /// Shelf location.
+    pub shelf: Option<String>,
+    /// `available`, `checked_out`, `in_transit`, `on_hold_shelf` or `missing`.
+    pub status: String,
+}
+
+/// `GET /api/v1/titles/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TitleDetails {
+    /// The title and its counts.
+    #[serde(flatten)]
+    pub summary: TitleSummary,
+    /// Subjects.
+    pub subjects: Vec<String>,
+    /// Every copy.
+    pub items: Vec<ItemInfo>,
+}
+
+/// `POST /api/v1/me/holds`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldRequest {
+    /// The title to reserve.
+    pub title_id: i64,
+    /// Where to pick it up (branch code).
+    pub pickup_branch: String,
+}
+
+/// A patron's hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    /// Identifier.
+    pub id: String,
+    /// The title.
+    pub title_id: i64,
+    /// Its title text.
+    pub title: String,
+    /// Pickup branch code.
+    pub pickup_branch: String,
+    /// `queued`, `in_transit`, `ready`, `filled`, `cancelled` or `pickup_expired`.
+    pub state: String,
+    /// Place in the title's queue (1 = next), while queued.
+    pub position: Option<u32>,
+    /// Not served before this date (inclusive, `YYYY-MM-DD`), while suspended.
+    pub suspended_until: Option<String>,
+    /// When the copy is on the hold shelf: collect before this (RFC 3339).
+    pub pickup_deadline: Option<String>,
+    /// When the hold was placed (RFC 3339).
+    pub created_at: String,
+}
+
+/// `GET /api/v1/me/holds`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldList {
+    /// Open holds first, then recently closed ones.
+    pub holds: Vec<Hold>,
+}
+
+/// `PUT /api/v1/me/holds/{id}/suspension`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendRequest {
+    /// Do not serve the hold before this date (`YYYY-MM-DD`, after today).
+    pub until: String,
 }

@@ -19,12 +19,15 @@
 //! * [`transcript`] — recording and replaying APDU conversations for tests.
 //! * [`library_card`] — library card numbers (NW-7 with a per-library check
 //!   scheme), desk-scanner input validation, barcode and QR rendering.
+//! * [`catalogue`] — the library catalogue: search normalization and n-gram
+//!   terms, ISBN-10/13 parsing, catalogue CSV import (parsing only).
 //!
 //! Time is always a parameter: nothing here reads the clock.
 #![deny(missing_docs)]
 
 pub mod apdu;
 pub mod api;
+pub mod catalogue;
 pub mod cert;
 pub mod digest;
 pub mod exchange;

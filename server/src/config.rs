@@ -65,6 +65,13 @@ pub struct Config {
     /// reading CRL files. Give either this or `crl_dir`, not both.
     #[serde(default)]
     pub ocsp: Option<OcspConfig>,
+    /// The library's branches (`[[branches]]`): where copies live and holds
+    /// are picked up. Synced into the database at start-up.
+    #[serde(default)]
+    pub branches: Vec<BranchConfig>,
+    /// Hold rules (`[holds]`).
+    #[serde(default)]
+    pub holds: HoldRules,
     /// How library card numbers look (core's scheme settings).
     pub card_numbers: CardNumberSchemeConfig,
     /// Challenge lifetime in seconds.
@@ -81,6 +88,46 @@ fn default_challenge_ttl() -> u64 {
 
 fn default_session_ttl() -> u64 {
     DEFAULT_SESSION_TTL_SECS
+}
+
+/// One branch of the library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchConfig {
+    /// Short code used in the catalogue and the API (`central`).
+    pub code: String,
+    /// Name shown to residents (Japanese).
+    pub name: String,
+    /// English name.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Days a copy waits on the hold shelf for pickup (1–60, default 7).
+    #[serde(default = "default_pickup_days")]
+    pub pickup_days: u32,
+}
+
+fn default_pickup_days() -> u32 {
+    7
+}
+
+/// Limits and retention for holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HoldRules {
+    /// Open holds (queued, in transit, ready) one patron may have (default 10).
+    pub max_open_per_patron: u32,
+    /// Days a closed hold stays visible to its patron before the sweep
+    /// deletes it (default 14; no reading history beyond that).
+    pub closed_retention_days: u32,
+}
+
+impl Default for HoldRules {
+    fn default() -> Self {
+        HoldRules {
+            max_open_per_patron: 10,
+            closed_retention_days: 14,
+        }
+    }
 }
 
 /// The OCSP responder to ask (`[ocsp]` in the file).
@@ -168,6 +215,27 @@ impl Config {
             policy: PolicyConfig::Test,
             crl_dir: Some(vectors.join("crl")),
             ocsp: None,
+            branches: vec![
+                BranchConfig {
+                    code: "central".into(),
+                    name: "中央図書館".into(),
+                    name_en: Some("Central Library".into()),
+                    pickup_days: 7,
+                },
+                BranchConfig {
+                    code: "east".into(),
+                    name: "東分館".into(),
+                    name_en: Some("East Branch".into()),
+                    pickup_days: 7,
+                },
+                BranchConfig {
+                    code: "west".into(),
+                    name: "西分館".into(),
+                    name_en: Some("West Branch".into()),
+                    pickup_days: 10,
+                },
+            ],
+            holds: HoldRules::default(),
             card_numbers,
             challenge_ttl_secs: DEFAULT_CHALLENGE_TTL_SECS,
             session_ttl_secs: DEFAULT_SESSION_TTL_SECS,

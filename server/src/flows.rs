@@ -314,7 +314,7 @@ async fn store_registration(
 
 /// The next library card number from the scheme and the `card_serials`
 /// sequence, recorded in the caller's transaction.
-async fn issue_card_number(
+pub(crate) async fn issue_card_number(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     now: i64,
@@ -354,7 +354,7 @@ async fn load_patron(db: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Patron,
         .ok_or_else(|| ApiErrorResponse::internal("patron vanished inside its transaction"))
 }
 
-async fn new_session(
+pub(crate) async fn new_session(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     patron_id: &str,

@@ -27,7 +27,9 @@ pub mod clock;
 pub mod config;
 pub mod error;
 mod flows;
+pub mod holds;
 mod http;
+pub mod import;
 mod metrics;
 mod state;
 mod store;
@@ -64,6 +66,15 @@ pub async fn build_app_with_clock(
 /// the requests in flight and return.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), StartError> {
     let (router, _state) = build_app(config).await?;
+    serve_app(listener, router).await
+}
+
+/// Serve a router from [`build_app`] on `listener` until ctrl-c or SIGTERM
+/// (for embedders that use the [`AppState`] too, like `shiori demo`).
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+) -> Result<(), StartError> {
     tracing::info!(addr = ?listener.local_addr().ok(), "shiori-server listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

@@ -1,40 +1,55 @@
 //! `shiori-server serve [--config FILE]`: run the HTTP API.
+//! `shiori-server import-catalogue [--config FILE] CSV`: import a catalogue
+//! CSV into the configured database and print the report (JSON) on stdout.
 //!
-//! Without `--config` the server starts on `shiori.db` in the current
-//! directory with the JPKI-TEST anchors of the workspace's `test-vectors/`
-//! and says loudly that this is a test setup.
+//! Without `--config` the server uses `shiori.db` in the current directory
+//! with the JPKI-TEST anchors of the workspace's `test-vectors/`, says loudly
+//! that this is a test setup, and starts with the demo catalogue.
+//! `SHIORI_DATABASE`, `SHIORI_PUBLIC_ORIGIN` and `SHIORI_LISTEN` override
+//! the configuration.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use shiori_server::Config;
 
-const USAGE: &str = "usage: shiori-server serve [--config FILE]";
+const USAGE: &str = "usage: shiori-server serve [--config FILE]\n       \
+                     shiori-server import-catalogue [--config FILE] CATALOGUE.csv";
+
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Serve,
+    Import(PathBuf),
+}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt().with_target(false).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut config = match parse_args(&args) {
-        Ok(Some(path)) => match Config::from_toml_file(&path) {
+    let (command, config_path) = match parse_args(&args) {
+        Ok(parsed) => parsed,
+        Err(msg) => {
+            eprintln!("shiori-server: {msg}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut config = match config_path {
+        Some(path) => match Config::from_toml_file(&path) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("shiori-server: {e}");
                 return ExitCode::FAILURE;
             }
         },
-        Ok(None) => {
+        None => {
             let c = Config::test_defaults("shiori.db", "http://127.0.0.1:8080");
             eprintln!(
                 "\n*** WARNING: no --config given. This is a TEST setup: JPKI-TEST trust \
-                 anchors, database ./shiori.db, origin {}. Real My Number Cards are NOT \
-                 accepted and this must never hold real residents' data. ***\n",
+                 anchors, database ./shiori.db (or SHIORI_DATABASE), origin {}. Real My \
+                 Number Cards are NOT accepted and this must never hold real residents' \
+                 data. ***\n",
                 c.public_origin
             );
             c
-        }
-        Err(msg) => {
-            eprintln!("shiori-server: {msg}\n{USAGE}");
-            return ExitCode::from(2);
         }
     };
     if let Err(e) = config.apply_env() {
@@ -51,11 +66,31 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    match command {
+        Command::Serve => serve(&runtime, config),
+        Command::Import(csv) => import(&runtime, config, &csv),
+    }
+}
+
+fn serve(runtime: &tokio::runtime::Runtime, config: Config) -> ExitCode {
+    let test_setup = config.policy == shiori_server::PolicyConfig::Test;
     let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(shiori_server::StartError::Io)?;
-        shiori_server::serve(listener, config).await
+        let (router, state) = shiori_server::build_app(config).await?;
+        if test_setup {
+            // A TEST server starts with the demo catalogue to search.
+            match shiori_server::import::import_demo_if_empty(&state).await {
+                Ok(Some(r)) => eprintln!(
+                    "shiori-server: TEST setup: imported the demo catalogue ({} titles, {} copies)",
+                    r.titles, r.items
+                ),
+                Ok(None) => {}
+                Err(e) => eprintln!("shiori-server: demo catalogue not imported: {e}"),
+            }
+        }
+        shiori_server::serve_app(listener, router).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,12 +101,86 @@ fn main() -> ExitCode {
     }
 }
 
-/// `Ok(Some(path))` with `--config`, `Ok(None)` without.
-fn parse_args(args: &[String]) -> Result<Option<PathBuf>, String> {
-    match args {
-        [cmd] if cmd == "serve" => Ok(None),
-        [cmd, flag, path] if cmd == "serve" && flag == "--config" => Ok(Some(path.into())),
-        [cmd] if cmd == "--help" || cmd == "-h" => Err("help".into()),
+fn import(runtime: &tokio::runtime::Runtime, config: Config, csv: &std::path::Path) -> ExitCode {
+    let file = match std::fs::File::open(csv) {
+        Ok(f) => std::io::BufReader::new(f),
+        Err(e) => {
+            eprintln!("shiori-server: {}: {e}", csv.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let (_router, state) = shiori_server::build_app(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        shiori_server::import::import_csv(&state, file)
+            .await
+            .map_err(|e| format!("{} ({})", e, e.code()))
+    });
+    match result {
+        Ok(report) => {
+            match serde_json::to_string_pretty(&report) {
+                Ok(json) => println!("{json}"),
+                Err(e) => eprintln!("shiori-server: {e}"),
+            }
+            eprintln!(
+                "shiori-server: imported {} rows ({} titles, {} copies); {} rejected",
+                report.imported_rows,
+                report.titles,
+                report.items,
+                report.rejected.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("shiori-server: import failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The command and the `--config` file, if any.
+fn parse_args(args: &[String]) -> Result<(Command, Option<PathBuf>), String> {
+    let mut rest: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut config = None;
+    if let Some(i) = rest.iter().position(|a| *a == "--config") {
+        let path = rest.get(i + 1).ok_or("--config needs a file")?;
+        config = Some(PathBuf::from(path));
+        rest.drain(i..=i + 1);
+    }
+    match rest.as_slice() {
+        ["serve"] => Ok((Command::Serve, config)),
+        ["import-catalogue", csv] => Ok((Command::Import(PathBuf::from(csv)), config)),
+        ["--help"] | ["-h"] => Err("help".into()),
         _ => Err("unexpected arguments".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_args, Command};
+    use std::path::PathBuf;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(parse_args(&args(&["serve"])), Ok((Command::Serve, None)));
+        assert_eq!(
+            parse_args(&args(&["serve", "--config", "a.toml"])),
+            Ok((Command::Serve, Some(PathBuf::from("a.toml"))))
+        );
+        assert_eq!(
+            parse_args(&args(&["--config", "a.toml", "import-catalogue", "c.csv"])),
+            Ok((
+                Command::Import(PathBuf::from("c.csv")),
+                Some(PathBuf::from("a.toml"))
+            ))
+        );
+        assert!(parse_args(&args(&["serve", "--config"])).is_err());
+        assert!(parse_args(&args(&["import-catalogue"])).is_err());
+        assert!(parse_args(&args(&[])).is_err());
     }
 }

@@ -84,7 +84,23 @@ impl AppState {
             tracing::warn!("policy = test: JPKI-TEST certificates only, not for real residents");
         }
         let verifier = ChainVerifier::new(anchors, config.policy.into(), revocation);
+        for b in &config.branches {
+            let code_ok = (1..=16).contains(&b.code.len())
+                && b.code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !code_ok || b.name.trim().is_empty() || !(1..=60).contains(&b.pickup_days) {
+                return Err(StartError::Config(format!(
+                    "branch {:?}: code must be 1-16 of A-Z a-z 0-9 - _, name non-empty, \
+                     pickup_days 1-60",
+                    b.code
+                )));
+            }
+        }
         let db = crate::store::open(&config.database).await?;
+        let mut tx = crate::store::begin_write(&db).await?;
+        crate::store::catalogue::sync_branches(&mut tx, &config.branches).await?;
+        tx.commit().await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,

@@ -42,3 +42,53 @@ pub async fn fresh_postgres_database(admin_url: &str) -> Result<Database, StartE
     url.set_path(&name);
     Ok(url.as_str().to_owned().into())
 }
+
+/// Patrons for tests and load generators, written straight into the
+/// database without a card (synthetic facts `テスト　利用者N`, born
+/// 2000-01-01): the card-number scheme and sessions are the real ones.
+/// Returns each patron's session token, in order. Never for production data.
+pub async fn seed_patrons(
+    state: &crate::AppState,
+    count: usize,
+) -> Result<Vec<String>, crate::ApiErrorResponse> {
+    use crate::store::patrons::{self, Contact, Facts, NewPatron};
+    let mut tokens = Vec::with_capacity(count);
+    let now = state.now();
+    let mut n = 0;
+    while n < count {
+        let mut tx = crate::store::begin_write(&state.inner().db).await?;
+        for _ in 0..(count - n).min(500) {
+            let id = hex::encode(rand::random::<[u8; 16]>());
+            let (serial, number) = crate::flows::issue_card_number(&mut tx, state, now).await?;
+            let facts = Facts {
+                name: format!("テスト\u{3000}利用者{serial}"),
+                address: "東京都テスト区栞町一丁目1番1号".into(),
+                birth_date: "2000-01-01".into(),
+                gender: "unknown".into(),
+            };
+            let contact = Contact {
+                email: format!("patron{serial}@example.jp"),
+                name_kana: None,
+                phone: None,
+                home_branch: None,
+            };
+            patrons::insert(
+                &mut tx,
+                &NewPatron {
+                    id: &id,
+                    facts: &facts,
+                    contact: &contact,
+                    card_serial: serial,
+                    card_number: number.digits(),
+                },
+                now,
+            )
+            .await?;
+            let session = crate::flows::new_session(&mut tx, state, &id, now).await?;
+            tokens.push(session.token);
+            n += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(tokens)
+}

@@ -9,7 +9,11 @@
 //! 4. the server verifies both chains, the CRLs and the proof, derives the facts
 //!    itself, issues a library card number and a session;
 //! 5. the library card, with its barcode;
-//! 6. a login on a "new device" with the 4-digit PIN finds the same patron.
+//! 6. a login on a "new device" with the 4-digit PIN finds the same patron;
+//! 7. a search of the demo catalogue for 村上 and a hold on the first title
+//!    at the central library, with its queue position;
+//! 8. the desk returns a copy: the hold system sets it aside, and the
+//!    resident sees it ready with its pickup deadline.
 
 use shiori_client::flows::{login_with_card, register_with_card, RegistrationDetails};
 use shiori_client::Client;
@@ -38,7 +42,7 @@ fn step(ui: &Ui, n: u8, ja: &str, en: &str) {
             Lang::Ja => ja,
             Lang::En => en,
         };
-        eprintln!("\n[{n}/6] {text}");
+        eprintln!("\n[{n}/8] {text}");
     }
 }
 
@@ -64,12 +68,22 @@ pub fn run(ui: &Ui, args: &Args) -> Result<(), CliError> {
         .map_err(fail)?;
     let origin = format!("http://{}", listener.local_addr().map_err(fail)?);
     let config = shiori_server::Config::test_defaults(dir.join("shiori.db"), &origin);
+    let (router, state) = runtime
+        .block_on(shiori_server::build_app(config))
+        .map_err(fail)?;
+    let catalogue = runtime
+        .block_on(shiori_server::import::import_csv(
+            &state,
+            shiori_server::import::DEMO_CATALOGUE,
+        ))
+        .map_err(fail)?;
     step(ui, 1,
-        &format!("図書館サーバーを {origin} で起動しました（SQLite は一時ディレクトリ、信頼点はテスト用ルート証明書）。"),
-        &format!("Library server started at {origin} (SQLite in a temporary directory, TEST trust anchors)."));
-    let server = runtime.spawn(shiori_server::serve(listener, config));
+        &format!("図書館サーバーを {origin} で起動しました（SQLite は一時ディレクトリ、信頼点はテスト用ルート証明書、蔵書 {} タイトル・{} 冊）。", catalogue.titles, catalogue.items),
+        &format!("Library server started at {origin} (SQLite in a temporary directory, TEST trust anchors, {} titles and {} copies).", catalogue.titles, catalogue.items));
+    let server = runtime.spawn(shiori_server::serve_app(listener, router));
 
-    let result = demo(ui, &origin, &dir);
+    let result = demo(ui, &origin, &dir)
+        .and_then(|(client, summary)| reserve(ui, &client, &runtime, &state, summary));
     if args.keep_running && result.is_ok() {
         eprintln!("{origin}  (Ctrl+C)");
         let _ = runtime.block_on(server);
@@ -79,7 +93,11 @@ pub fn run(ui: &Ui, args: &Args) -> Result<(), CliError> {
     result
 }
 
-fn demo(ui: &Ui, origin: &str, dir: &std::path::Path) -> Result<(), CliError> {
+fn demo(
+    ui: &Ui,
+    origin: &str,
+    dir: &std::path::Path,
+) -> Result<(Client, serde_json::Value), CliError> {
     let image: CardImage = serde_json::from_str(CARD).map_err(fail)?;
     let password = image
         .signing_password
@@ -126,7 +144,10 @@ fn demo(ui: &Ui, origin: &str, dir: &std::path::Path) -> Result<(), CliError> {
     step(ui, 4,
         "サーバーが証明書チェーン・失効情報・署名を自分で検証し、証明書から4情報を取り出して利用者を登録しました。",
         "The server verified both chains, the CRLs and the signature itself, took the 4 facts from the certificate and registered the patron.");
-    print_patron(ui, &done.response.patron, Some(done.response.created));
+    // In --json mode one summary is printed at the end instead.
+    if !ui.json {
+        print_patron(ui, &done.response.patron, Some(done.response.created));
+    }
 
     step(
         ui,
@@ -135,7 +156,9 @@ fn demo(ui: &Ui, origin: &str, dir: &std::path::Path) -> Result<(), CliError> {
         "The library card (the barcode the desk scans):",
     );
     let library_card = client.card()?;
-    show_card(ui, &library_card);
+    if !ui.json {
+        show_card(ui, &library_card);
+    }
     let png = dir.join("library-card.png");
     std::fs::write(&png, client.card_png()?).map_err(fail)?;
 
@@ -149,13 +172,12 @@ fn demo(ui: &Ui, origin: &str, dir: &std::path::Path) -> Result<(), CliError> {
     let pin = AuthPin::new(&pin).map_err(fail)?;
     let login = login_with_card(&mut other_device, card()?, &pin, LastTry::Refuse)?;
     let same = login.patron.id == done.response.patron.id;
-    if ui.json {
-        ui.print_json(&serde_json::json!({
-            "patron": done.response.patron,
-            "card": library_card,
-            "login_found_same_patron": same,
-        }));
-    } else {
+    let summary = serde_json::json!({
+        "patron": done.response.patron,
+        "card": library_card,
+        "login_found_same_patron": same,
+    });
+    if !ui.json {
         eprintln!(
             "      {}",
             match (ui.lang, same) {
@@ -167,8 +189,112 @@ fn demo(ui: &Ui, origin: &str, dir: &std::path::Path) -> Result<(), CliError> {
         );
     }
     if same {
-        Ok(())
+        Ok((client, summary))
     } else {
         Err(fail("login found another patron"))
+    }
+}
+
+/// Steps 7 and 8: search, reserve, and the desk trapping a returned copy.
+fn reserve(
+    ui: &Ui,
+    client: &Client,
+    runtime: &tokio::runtime::Runtime,
+    state: &shiori_server::AppState,
+    mut summary: serde_json::Value,
+) -> Result<(), CliError> {
+    step(ui, 7,
+        "蔵書を「村上」で検索し、最初の本を中央図書館受取で予約します。",
+        "Searching the catalogue for 村上 and reserving the first title for pickup at the central library.");
+    let found = client.search("村上", None, false, 1, 5)?;
+    let title = found
+        .titles
+        .first()
+        .ok_or_else(|| fail("the demo catalogue has no 村上"))?;
+    if !ui.json {
+        for t in &found.titles {
+            eprintln!(
+                "      {} — {} ({}/{})",
+                t.title,
+                t.authors.join("、"),
+                t.available,
+                t.copies
+            );
+        }
+    }
+    let hold = client.place_hold(title.id, "central")?;
+    if !ui.json {
+        eprintln!(
+            "      {}: {} #{}",
+            hold.title,
+            hold.state,
+            hold.position.unwrap_or_default()
+        );
+    }
+
+    step(ui, 8,
+        "窓口: 返却された1冊をスキャンすると、予約の先頭の人のために取り置かれます。利用者のアプリには受取期限が表示されます。",
+        "At the desk: a returned copy is scanned and set aside for the first hold in the queue. The resident's app shows the pickup deadline.");
+    let details = client.title(title.id)?;
+    let copy = details
+        .items
+        .iter()
+        .find(|i| i.branch == "central")
+        .or_else(|| details.items.first())
+        .ok_or_else(|| fail("the title has no copy"))?;
+    let trapped = runtime
+        .block_on(shiori_server::holds::trap_item(state, &copy.barcode))
+        .map_err(|e| fail(e.body.message))?;
+    let holds = client.holds()?;
+    let mine = holds
+        .holds
+        .iter()
+        .find(|h| h.id == hold.id)
+        .ok_or_else(|| fail("the hold vanished"))?;
+    if ui.json {
+        summary["search"] = serde_json::json!(found);
+        summary["hold"] = serde_json::json!(mine);
+        ui.print_json(&summary);
+    } else {
+        use shiori_server::holds::{library_date, Trapped};
+        let line = match (&trapped, ui.lang) {
+            (
+                Trapped::Ready {
+                    pickup_deadline, ..
+                },
+                Lang::Ja,
+            ) => format!(
+                "資料 {} を予約棚に取り置きました。受取期限 {}。",
+                copy.barcode,
+                library_date(*pickup_deadline)
+            ),
+            (
+                Trapped::Ready {
+                    pickup_deadline, ..
+                },
+                Lang::En,
+            ) => format!(
+                "Copy {} is on the hold shelf; collect it by {} (JST).",
+                copy.barcode,
+                library_date(*pickup_deadline)
+            ),
+            (Trapped::InTransit { to_branch, .. }, Lang::Ja) => {
+                format!("資料 {} を {to_branch} へ回送します。", copy.barcode)
+            }
+            (Trapped::InTransit { to_branch, .. }, Lang::En) => {
+                format!("Copy {} travels to {to_branch}.", copy.barcode)
+            }
+            (Trapped::Shelved, Lang::Ja) => format!("資料 {} は書架に戻ります。", copy.barcode),
+            (Trapped::Shelved, Lang::En) => {
+                format!("Copy {} goes back on the shelf.", copy.barcode)
+            }
+        };
+        eprintln!("      {line}");
+        eprintln!("      {}: {}", mine.title, mine.state);
+    }
+    if mine.state == "ready" || mine.state == "in_transit" {
+        Ok(())
+    } else {
+        Err(fail("the returned copy was not set aside for the hold"))
     }
 }

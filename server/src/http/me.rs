@@ -147,6 +147,7 @@ pub(crate) struct Export {
     card: LibraryCard,
     certificates: Vec<ExportedCertificate>,
     sessions: Vec<ExportedSession>,
+    holds: Vec<shiori_core::api::Hold>,
     exported_at: String,
 }
 
@@ -202,6 +203,7 @@ pub(crate) async fn export(
         card,
         certificates: certificates.into_iter().map(Into::into).collect(),
         sessions: sessions.into_iter().map(Into::into).collect(),
+        holds: crate::holds::list(&state, &current.patron_id).await?,
         exported_at: rfc3339(state.now()),
     }))
 }
@@ -213,6 +215,7 @@ pub(crate) async fn delete_me(
     current: CurrentPatron,
 ) -> Result<StatusCode, ApiErrorResponse> {
     let mut tx = crate::store::begin_write(state.db()).await?;
+    crate::holds::release_patron(&mut tx, &state, &current.patron_id, state.now()).await?;
     patrons::delete(&mut tx, &current.patron_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

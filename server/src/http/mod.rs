@@ -1,8 +1,10 @@
 //! The router: one module per resource, the layers every request passes
 //! (request id, tracing, timeout, 64 KiB body limit) and a JSON 404.
 
+mod catalogue;
 mod challenges;
 mod extract;
+mod holds;
 mod me;
 mod ops;
 mod registrations;
@@ -40,6 +42,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/me/card-qr.svg", get(me::card_qr_svg))
         .route("/me/card-qr.png", get(me::card_qr_png))
         .route("/me/export", get(me::export))
+        .route("/me/holds", post(holds::place).get(holds::list))
+        .route("/me/holds/{id}", delete(holds::cancel))
+        .route(
+            "/me/holds/{id}/suspension",
+            axum::routing::put(holds::suspend).delete(holds::resume),
+        )
+        .route("/branches", get(catalogue::branches))
+        .route("/titles", get(catalogue::search))
+        .route("/titles/{id}", get(catalogue::title))
         .route("/openapi.yaml", get(ops::openapi))
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()

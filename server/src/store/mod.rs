@@ -14,7 +14,9 @@
 //! not race a concurrent first registration). Nothing any instance needs
 //! lives in memory: challenges, sessions and patrons are all in the database.
 
+pub(crate) mod catalogue;
 pub(crate) mod challenges;
+pub(crate) mod holds;
 pub(crate) mod patrons;
 pub(crate) mod sessions;
 
@@ -33,16 +35,30 @@ use crate::config::{Backend, Database};
 
 /// The migrations, compiled in, per back-end: (version, description, SQL).
 /// Both lists keep the same versions and descriptions.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "patrons",
-    include_str!("../../migrations/sqlite/0001_patrons.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "patrons",
-    include_str!("../../migrations/postgres/0001_patrons.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "patrons",
+        include_str!("../../migrations/sqlite/0001_patrons.sql"),
+    ),
+    (
+        2,
+        "catalogue holds",
+        include_str!("../../migrations/sqlite/0002_catalogue_holds.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "patrons",
+        include_str!("../../migrations/postgres/0001_patrons.sql"),
+    ),
+    (
+        2,
+        "catalogue holds",
+        include_str!("../../migrations/postgres/0002_catalogue_holds.sql"),
+    ),
+];
 
 /// The advisory lock key write transactions take on PostgreSQL
 /// (`'shiori' as hex`, any constant would do).

@@ -1,0 +1,562 @@
+//! Catalogue CSV import: parsing and row validation only (the server stores
+//! the records).
+//!
+//! The file is UTF-8 (a BOM is allowed), comma-separated with `"` quoting,
+//! and starts with a header row. Columns are found by header name (trimmed,
+//! any case), in any order; unknown columns are ignored. Only `title` is
+//! required; the known columns are `isbn`, `title`, `title_kana`, `authors`,
+//! `publisher`, `year`, `subjects`, `item_barcode`, `branch`, `shelf`.
+//!
+//! Two kinds of problem are kept apart:
+//!
+//! * **File-level** — the whole file is refused with an [`ImportError`]:
+//!   it cannot be read, it is not UTF-8 (anywhere: a Shift_JIS export from a
+//!   spreadsheet must be re-saved as UTF-8 rather than half imported), the
+//!   header lacks `title` or names a known column twice, or it has more than
+//!   [`MAX_IMPORT_ROWS`] data rows.
+//! * **Row-level** — the row goes to [`CatalogueImport::rejected`] with its
+//!   line number, a stable code and an English reason naming the column; the
+//!   other rows are still returned.
+//!
+//! | code                | when                                                         |
+//! |---------------------|--------------------------------------------------------------|
+//! | `malformed_row`     | the row has a different number of fields than the header    |
+//! | `control_character` | a field holds a control character (after trimming)           |
+//! | `invalid_isbn`      | `isbn` is not a valid ISBN-10 or ISBN-13                     |
+//! | `missing_title`     | `title` is empty                                             |
+//! | `field_too_long`    | a field is longer than its limit (e.g. `title` 500 chars)    |
+//! | `invalid_year`      | `year` is not four digits in 1000..=2100                     |
+//! | `invalid_barcode`   | `item_barcode` is not 1–32 ASCII letters, digits or `-`      |
+//! | `invalid_branch`    | `branch` is not 1–16 ASCII letters, digits, `-` or `_`       |
+//! | `missing_branch`    | `item_barcode` is given but `branch` is empty                |
+//! | `duplicate_barcode` | an earlier accepted row in the file has the same barcode     |
+//!
+//! Every cell is trimmed (Unicode whitespace, so the ideographic space too);
+//! an empty optional cell is `None`. `year`, `item_barcode` and `branch` are
+//! NFKC-normalized before they are checked, so full-width digits typed in a
+//! spreadsheet are accepted.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
+
+use super::isbn::Isbn13;
+use super::line_endings::LineEndings;
+
+/// The most data rows (not counting the header) one import may hold.
+pub const MAX_IMPORT_ROWS: usize = 2_000_000;
+
+/// Longest `title` and `title_kana`, in characters.
+const MAX_TITLE_CHARS: usize = 500;
+/// Longest `publisher`, in characters.
+const MAX_PUBLISHER_CHARS: usize = 200;
+/// Longest `authors` or `subjects` cell (the whole list), in characters.
+const MAX_LIST_CHARS: usize = 2_000;
+/// Longest `shelf`, in characters.
+const MAX_SHELF_CHARS: usize = 100;
+/// Longest `item_barcode`, in characters.
+const MAX_BARCODE_CHARS: usize = 32;
+/// Longest `branch`, in characters.
+const MAX_BRANCH_CHARS: usize = 16;
+/// Earliest and latest publication year accepted.
+const YEARS: std::ops::RangeInclusive<i32> = 1000..=2100;
+
+/// One catalogue row: a copy (item) of a title, or a title without copies
+/// when `item_barcode` is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRow {
+    /// 1-based line number in the file where the row starts (the header is
+    /// line 1).
+    pub line: u64,
+    /// The ISBN, or `None` for an empty cell.
+    pub isbn: Option<Isbn13>,
+    /// The title: required, trimmed, at most 500 characters.
+    pub title: String,
+    /// The reading of the title in kana, as given.
+    pub title_kana: Option<String>,
+    /// Authors: the cell split on `;` or `；`, each trimmed, empties dropped.
+    pub authors: Vec<String>,
+    /// The publisher.
+    pub publisher: Option<String>,
+    /// Year of publication: four digits, 1000..=2100.
+    pub year: Option<i32>,
+    /// Subjects, split like `authors`.
+    pub subjects: Vec<String>,
+    /// The copy's barcode: ASCII letters, digits and `-`, 1 to 32 characters.
+    pub item_barcode: Option<String>,
+    /// The branch code: ASCII letters, digits, `-` and `_`, 1 to 16
+    /// characters; required when `item_barcode` is present.
+    pub branch: Option<String>,
+    /// Shelf location, at most 100 characters.
+    pub shelf: Option<String>,
+}
+
+/// A row left out of the import, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// 1-based line number where the row starts.
+    pub line: u64,
+    /// A stable code, such as `invalid_isbn` (see the module documentation).
+    pub code: &'static str,
+    /// What is wrong, in English, naming the column.
+    pub reason: String,
+}
+
+/// The result of parsing a catalogue file: the good rows and the rejected
+/// ones, each in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueImport {
+    /// Rows that passed every check.
+    pub rows: Vec<CatalogueRow>,
+    /// Rows that failed a check.
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// A problem with the file as a whole; nothing from it should be stored.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    /// The reader failed, or the CSV could not be parsed.
+    #[error("the catalogue file could not be read: {0}")]
+    Unreadable(#[source] csv::Error),
+    /// The file is not UTF-8.
+    #[error(
+        "line {line} of the catalogue file is not UTF-8; save the file as UTF-8 \
+         (CSV files from spreadsheets are often Shift_JIS)"
+    )]
+    NotUtf8 {
+        /// The line where the bad bytes are.
+        line: u64,
+    },
+    /// The header row lacks a required column (or the file is empty).
+    #[error("the header row of the catalogue file has no `{column}` column")]
+    MissingColumn {
+        /// The missing column's name.
+        column: &'static str,
+    },
+    /// The header row names a known column twice, so which one counts is
+    /// unclear.
+    #[error("the header row of the catalogue file has the `{column}` column twice")]
+    DuplicateColumn {
+        /// The repeated column's name.
+        column: &'static str,
+    },
+    /// More than [`MAX_IMPORT_ROWS`] data rows.
+    #[error("the catalogue file has more than {max} rows; split it into smaller files")]
+    TooLarge {
+        /// The limit, [`MAX_IMPORT_ROWS`].
+        max: usize,
+    },
+}
+
+impl ImportError {
+    /// A stable code for the API: `import_unreadable` (unreadable or not
+    /// UTF-8), `import_missing_column`, `import_duplicate_column`,
+    /// `import_too_large`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Unreadable(_) | ImportError::NotUtf8 { .. } => "import_unreadable",
+            ImportError::MissingColumn { .. } => "import_missing_column",
+            ImportError::DuplicateColumn { .. } => "import_duplicate_column",
+            ImportError::TooLarge { .. } => "import_too_large",
+        }
+    }
+}
+
+/// Parse a catalogue CSV (UTF-8, optional BOM, header row required; columns
+/// by header name, any order, unknown columns ignored; required columns:
+/// `title`; known: isbn, title, title_kana, authors, publisher, year,
+/// subjects, item_barcode, branch, shelf).
+///
+/// Row-level problems go to [`CatalogueImport::rejected`] with a stable code
+/// and a reason naming the column; good rows are returned in
+/// [`CatalogueImport::rows`]. Bytes that are not UTF-8 anywhere in the file
+/// refuse the whole file ([`ImportError::NotUtf8`]). Never panics.
+///
+/// ```
+/// use shiori_core::catalogue::parse_catalogue_csv;
+///
+/// let csv = "title,authors,isbn,item_barcode,branch\n\
+///            ノルウェイの森,村上春樹,4-06-274868-1,B-0001,main\n\
+///            ,村上春樹,,,\n";
+/// let import = parse_catalogue_csv(csv.as_bytes())?;
+/// assert_eq!(import.rows[0].authors, ["村上春樹"]);
+/// assert_eq!(import.rows[0].isbn.as_ref().map(|i| i.as_str()), Some("9784062748681"));
+/// assert_eq!(import.rejected[0].line, 3);
+/// assert_eq!(import.rejected[0].code, "missing_title");
+/// # Ok::<(), shiori_core::catalogue::ImportError>(())
+/// ```
+pub fn parse_catalogue_csv(reader: impl Read) -> Result<CatalogueImport, ImportError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(LineEndings::new(reader));
+    let header_record = csv.byte_headers().map_err(ImportError::Unreadable)?.clone();
+    let header_line = start_line(&mut csv, &header_record);
+    let mut header_fields = decode_record(&header_record, header_line)?;
+    // csv-core already drops a UTF-8 BOM; this guards against a doubled one.
+    if let Some(first) = header_fields.first_mut() {
+        *first = first.trim_start_matches('\u{feff}').trim();
+    }
+    let columns = Columns::from_header(&header_fields)?;
+
+    let mut import = CatalogueImport::default();
+    let mut barcodes: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::ByteRecord::new();
+    let mut count = 0usize;
+    while csv
+        .read_byte_record(&mut record)
+        .map_err(ImportError::Unreadable)?
+    {
+        count += 1;
+        if count > MAX_IMPORT_ROWS {
+            return Err(ImportError::TooLarge {
+                max: MAX_IMPORT_ROWS,
+            });
+        }
+        let line = start_line(&mut csv, &record);
+        let fields = decode_record(&record, line)?;
+        let checked = if fields.len() == header_fields.len() {
+            columns
+                .row(&fields, line)
+                .and_then(|row| claim_barcode(&mut barcodes, row))
+        } else {
+            Err(RowError::FieldCount {
+                expected: header_fields.len(),
+                found: fields.len(),
+            })
+        };
+        match checked {
+            Ok(row) => import.rows.push(row),
+            Err(err) => import.rejected.push(RejectedRow {
+                line,
+                code: err.code(),
+                reason: err.to_string(),
+            }),
+        }
+    }
+    Ok(import)
+}
+
+/// The line where `record`, just read, starts: `csv` places it where it
+/// began looking, before any blank lines (see [`LineEndings`]).
+fn start_line<R: Read>(csv: &mut csv::Reader<LineEndings<R>>, record: &csv::ByteRecord) -> u64 {
+    let Some(position) = record.position() else {
+        return 0;
+    };
+    position.line() + csv.get_mut().blank_lines_at(position.byte())
+}
+
+/// Rejects a row whose barcode an earlier accepted row already has, else
+/// records its barcode.
+fn claim_barcode(
+    barcodes: &mut HashMap<String, u64>,
+    row: CatalogueRow,
+) -> Result<CatalogueRow, RowError> {
+    if let Some(barcode) = &row.item_barcode {
+        if let Some(first) = barcodes.get(barcode) {
+            return Err(RowError::DuplicateBarcode {
+                barcode: barcode.clone(),
+                first_line: *first,
+            });
+        }
+        barcodes.insert(barcode.clone(), row.line);
+    }
+    Ok(row)
+}
+
+/// The fields of a record as trimmed UTF-8 strings.
+fn decode_record(record: &csv::ByteRecord, line: u64) -> Result<Vec<&str>, ImportError> {
+    record
+        .iter()
+        .map(|field| {
+            std::str::from_utf8(field)
+                .map(str::trim)
+                .map_err(|_| ImportError::NotUtf8 { line })
+        })
+        .collect()
+}
+
+/// The known columns, in the order rows are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Isbn,
+    Title,
+    TitleKana,
+    Authors,
+    Publisher,
+    Year,
+    Subjects,
+    ItemBarcode,
+    Branch,
+    Shelf,
+}
+
+impl Column {
+    const ALL: [Column; 10] = [
+        Column::Isbn,
+        Column::Title,
+        Column::TitleKana,
+        Column::Authors,
+        Column::Publisher,
+        Column::Year,
+        Column::Subjects,
+        Column::ItemBarcode,
+        Column::Branch,
+        Column::Shelf,
+    ];
+
+    /// The header name.
+    fn name(self) -> &'static str {
+        match self {
+            Column::Isbn => "isbn",
+            Column::Title => "title",
+            Column::TitleKana => "title_kana",
+            Column::Authors => "authors",
+            Column::Publisher => "publisher",
+            Column::Year => "year",
+            Column::Subjects => "subjects",
+            Column::ItemBarcode => "item_barcode",
+            Column::Branch => "branch",
+            Column::Shelf => "shelf",
+        }
+    }
+}
+
+/// Where each known column is in a row.
+struct Columns {
+    /// Field index of each known column, indexed like [`Column::ALL`].
+    index: [Option<usize>; Column::ALL.len()],
+}
+
+impl Columns {
+    /// Finds the known columns in the header row.
+    fn from_header(header: &[&str]) -> Result<Columns, ImportError> {
+        let mut index = [None; Column::ALL.len()];
+        for (position, name) in header.iter().enumerate() {
+            let found = Column::ALL
+                .iter()
+                .zip(index.iter_mut())
+                .find(|(column, _)| name.eq_ignore_ascii_case(column.name()));
+            if let Some((column, slot)) = found {
+                if slot.is_some() {
+                    return Err(ImportError::DuplicateColumn {
+                        column: column.name(),
+                    });
+                }
+                *slot = Some(position);
+            }
+        }
+        let columns = Columns { index };
+        if columns.position(Column::Title).is_none() {
+            return Err(ImportError::MissingColumn {
+                column: Column::Title.name(),
+            });
+        }
+        Ok(columns)
+    }
+
+    fn position(&self, column: Column) -> Option<usize> {
+        let slot = Column::ALL.iter().position(|c| *c == column)?;
+        self.index.get(slot).copied().flatten()
+    }
+
+    /// The trimmed cell of `column`, or `None` when the column is absent or
+    /// the cell is empty.
+    fn cell<'a>(&self, fields: &[&'a str], column: Column) -> Option<&'a str> {
+        let text = fields.get(self.position(column)?)?;
+        (!text.is_empty()).then_some(*text)
+    }
+
+    /// Checks one row whose field count matches the header.
+    fn row(&self, fields: &[&str], line: u64) -> Result<CatalogueRow, RowError> {
+        for (position, field) in fields.iter().enumerate() {
+            if field.chars().any(char::is_control) {
+                let column = self
+                    .column_at(position)
+                    .map_or_else(|| format!("column {}", position + 1), |c| c.name().into());
+                return Err(RowError::ControlCharacter { column });
+            }
+        }
+        let isbn = self
+            .cell(fields, Column::Isbn)
+            .map(|text| Isbn13::parse(text).map_err(|err| RowError::Isbn(err.to_string())))
+            .transpose()?;
+        let title = self
+            .cell(fields, Column::Title)
+            .ok_or(RowError::MissingTitle)?;
+        let title = limited(title, Column::Title, MAX_TITLE_CHARS)?.to_owned();
+        let title_kana = self.text(fields, Column::TitleKana, MAX_TITLE_CHARS)?;
+        let authors = self.list(fields, Column::Authors)?;
+        let publisher = self.text(fields, Column::Publisher, MAX_PUBLISHER_CHARS)?;
+        let year = self
+            .cell(fields, Column::Year)
+            .map(parse_year)
+            .transpose()?;
+        let subjects = self.list(fields, Column::Subjects)?;
+        let item_barcode = self
+            .cell(fields, Column::ItemBarcode)
+            .map(parse_barcode)
+            .transpose()?;
+        let branch = self
+            .cell(fields, Column::Branch)
+            .map(parse_branch)
+            .transpose()?;
+        let shelf = self.text(fields, Column::Shelf, MAX_SHELF_CHARS)?;
+        if item_barcode.is_some() && branch.is_none() {
+            return Err(RowError::MissingBranch);
+        }
+        Ok(CatalogueRow {
+            line,
+            isbn,
+            title,
+            title_kana,
+            authors,
+            publisher,
+            year,
+            subjects,
+            item_barcode,
+            branch,
+            shelf,
+        })
+    }
+
+    /// The known column at a field position, if any.
+    fn column_at(&self, position: usize) -> Option<Column> {
+        Column::ALL
+            .iter()
+            .zip(self.index.iter())
+            .find(|(_, slot)| **slot == Some(position))
+            .map(|(column, _)| *column)
+    }
+
+    /// An optional free-text cell of at most `max` characters.
+    fn text(
+        &self,
+        fields: &[&str],
+        column: Column,
+        max: usize,
+    ) -> Result<Option<String>, RowError> {
+        self.cell(fields, column)
+            .map(|text| limited(text, column, max).map(str::to_owned))
+            .transpose()
+    }
+
+    /// A list cell: split on `;` or `；`, trimmed, empties dropped.
+    fn list(&self, fields: &[&str], column: Column) -> Result<Vec<String>, RowError> {
+        let Some(text) = self.cell(fields, column) else {
+            return Ok(Vec::new());
+        };
+        Ok(limited(text, column, MAX_LIST_CHARS)?
+            .split([';', '；'])
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+}
+
+/// `text` if it has at most `max` characters.
+fn limited(text: &str, column: Column, max: usize) -> Result<&str, RowError> {
+    if text.chars().nth(max).is_some() {
+        return Err(RowError::TooLong {
+            column: column.name(),
+            max,
+        });
+    }
+    Ok(text)
+}
+
+/// A `year` cell: four digits in [`YEARS`].
+fn parse_year(text: &str) -> Result<i32, RowError> {
+    let text: String = text.nfkc().collect();
+    let invalid = || RowError::Year(shown(&text));
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let year: i32 = text.parse().map_err(|_| invalid())?;
+    if !YEARS.contains(&year) {
+        return Err(invalid());
+    }
+    Ok(year)
+}
+
+/// A cell's text for an error message, cut short if long.
+fn shown(text: &str) -> String {
+    const SHOWN_CHARS: usize = 20;
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(SHOWN_CHARS).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// An `item_barcode` cell: 1–32 ASCII letters, digits or `-`.
+fn parse_barcode(text: &str) -> Result<String, RowError> {
+    let text: String = text.nfkc().collect();
+    let valid = text.len() <= MAX_BARCODE_CHARS
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(text)
+    } else {
+        Err(RowError::Barcode)
+    }
+}
+
+/// A `branch` cell: 1–16 ASCII letters, digits, `-` or `_`.
+fn parse_branch(text: &str) -> Result<String, RowError> {
+    let text: String = text.nfkc().collect();
+    let valid = text.len() <= MAX_BRANCH_CHARS
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(text)
+    } else {
+        Err(RowError::Branch)
+    }
+}
+
+/// Why one row is rejected.
+#[derive(Debug, Error)]
+enum RowError {
+    #[error("the row has {found} fields but the header row has {expected}")]
+    FieldCount { expected: usize, found: usize },
+    #[error("the `{column}` field contains a control character")]
+    ControlCharacter { column: String },
+    #[error("the `isbn` field is not a valid ISBN: {0}")]
+    Isbn(String),
+    #[error("the `title` field is empty")]
+    MissingTitle,
+    #[error("the `{column}` field is longer than {max} characters")]
+    TooLong { column: &'static str, max: usize },
+    #[error("the `year` field must be a four-digit year from 1000 to 2100, not {0:?}")]
+    Year(String),
+    #[error("the `item_barcode` field must be 1 to 32 ASCII letters, digits or hyphens")]
+    Barcode,
+    #[error("the `branch` field must be 1 to 16 ASCII letters, digits, hyphens or underscores")]
+    Branch,
+    #[error("the `branch` field is required when `item_barcode` is given")]
+    MissingBranch,
+    #[error("the `item_barcode` {barcode:?} is already used on line {first_line}")]
+    DuplicateBarcode { barcode: String, first_line: u64 },
+}
+
+impl RowError {
+    fn code(&self) -> &'static str {
+        match self {
+            RowError::FieldCount { .. } => "malformed_row",
+            RowError::ControlCharacter { .. } => "control_character",
+            RowError::Isbn(_) => "invalid_isbn",
+            RowError::MissingTitle => "missing_title",
+            RowError::TooLong { .. } => "field_too_long",
+            RowError::Year(_) => "invalid_year",
+            RowError::Barcode => "invalid_barcode",
+            RowError::Branch => "invalid_branch",
+            RowError::MissingBranch => "missing_branch",
+            RowError::DuplicateBarcode { .. } => "duplicate_barcode",
+        }
+    }
+}

@@ -1,0 +1,532 @@
+//! The `branches`, `titles`, `title_terms` and `items` tables.
+//!
+//! Search (docs/holds.md, "Search"): every title's normalized text is indexed
+//! as unigrams and bigrams (`core::catalogue::index_terms`). A query word
+//! of one character matches its unigram, a longer one all its bigrams, and
+//! the candidates are confirmed with `LIKE` on the normalized text, so that
+//! one- and two-character Japanese words (猫, 村上) are found without a
+//! morphological analyser, with the same SQL on SQLite and PostgreSQL. A
+//! word that parses as an ISBN (10 or 13, hyphens or not) matches the ISBN.
+
+use std::collections::HashMap;
+
+use shiori_core::api::{Branch, ItemInfo, TitleSummary};
+use shiori_core::catalogue::{index_terms, looks_like_isbn, normalize, query_terms, Isbn13};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::config::BranchConfig;
+
+/// Write (or update) the configured branches.
+pub(crate) async fn sync_branches(
+    conn: &mut AnyConnection,
+    branches: &[BranchConfig],
+) -> Result<(), sqlx::Error> {
+    for b in branches {
+        sqlx::query(
+            "INSERT INTO branches (code, name, name_en, pickup_days) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+             pickup_days = excluded.pickup_days",
+        )
+        .bind(&b.code)
+        .bind(&b.name)
+        .bind(&b.name_en)
+        .bind(i64::from(b.pickup_days))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn branch_from_row(r: &AnyRow) -> Result<Branch, sqlx::Error> {
+    let days: i64 = r.try_get("pickup_days")?;
+    Ok(Branch {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        name_en: r.try_get("name_en")?,
+        pickup_days: u32::try_from(days).unwrap_or(7),
+    })
+}
+
+pub(crate) async fn branches(db: &AnyPool) -> Result<Vec<Branch>, sqlx::Error> {
+    sqlx::query("SELECT code, name, name_en, pickup_days FROM branches ORDER BY code")
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(branch_from_row)
+        .collect()
+}
+
+pub(crate) async fn branch(
+    db: impl sqlx::AnyExecutor<'_>,
+    code: &str,
+) -> Result<Option<Branch>, sqlx::Error> {
+    sqlx::query("SELECT code, name, name_en, pickup_days FROM branches WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(branch_from_row)
+        .transpose()
+}
+
+/// A title as imported.
+#[derive(Debug, Clone)]
+pub(crate) struct NewTitle<'a> {
+    pub(crate) isbn: Option<&'a Isbn13>,
+    pub(crate) title: &'a str,
+    pub(crate) title_kana: Option<&'a str>,
+    pub(crate) authors: &'a [String],
+    pub(crate) publisher: Option<&'a str>,
+    pub(crate) year: Option<i32>,
+    pub(crate) subjects: &'a [String],
+}
+
+impl NewTitle<'_> {
+    /// The identity a re-import matches on: the ISBN, or the normalized
+    /// title, authors, publisher and year of a book without one.
+    fn match_key(&self) -> String {
+        match self.isbn {
+            Some(isbn) => format!("isbn:{isbn}"),
+            None => format!(
+                "text:{}|{}|{}|{}",
+                normalize(self.title),
+                normalize(&self.authors.join(" ")),
+                normalize(self.publisher.unwrap_or_default()),
+                self.year.map(|y| y.to_string()).unwrap_or_default()
+            ),
+        }
+    }
+
+    /// What search matches against.
+    fn search_text(&self) -> String {
+        let mut parts = vec![self.title.to_owned()];
+        parts.extend(self.title_kana.map(str::to_owned));
+        parts.extend(self.authors.iter().cloned());
+        parts.extend(self.publisher.map(str::to_owned));
+        parts.extend(self.subjects.iter().cloned());
+        normalize(&parts.join(" "))
+    }
+}
+
+/// Separator of list fields (authors, subjects) in their TEXT column.
+const LIST_SEP: &str = "\u{1f}";
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(LIST_SEP)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Insert or update a title (matched by [`NewTitle::match_key`]) and its
+/// search terms; returns its id.
+pub(crate) async fn upsert_title(
+    conn: &mut AnyConnection,
+    t: &NewTitle<'_>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let search_text = t.search_text();
+    let id: i64 = sqlx::query(
+        "INSERT INTO titles (match_key, isbn, title, title_kana, authors, publisher, year, \
+         subjects, search_text, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+         ON CONFLICT (match_key) DO UPDATE SET title = excluded.title, \
+         title_kana = excluded.title_kana, authors = excluded.authors, \
+         publisher = excluded.publisher, year = excluded.year, subjects = excluded.subjects, \
+         search_text = excluded.search_text, updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(t.match_key())
+    .bind(t.isbn.map(|i| i.as_str().to_owned()))
+    .bind(t.title)
+    .bind(t.title_kana)
+    .bind(t.authors.join(LIST_SEP))
+    .bind(t.publisher)
+    .bind(t.year.map(i64::from))
+    .bind(t.subjects.join(LIST_SEP))
+    .bind(&search_text)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?;
+    sqlx::query("DELETE FROM title_terms WHERE title_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let terms = index_terms(&search_text);
+    // Multi-row inserts, well under both back-ends' parameter limits.
+    for chunk in terms.chunks(200) {
+        let mut sql = String::from("INSERT INTO title_terms (term, title_id) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        let mut q = sqlx::query(&sql);
+        for term in chunk {
+            q = q.bind(term.as_str()).bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(id)
+}
+
+/// Insert a copy, or move an existing barcode to this title/branch/shelf
+/// (its status is kept).
+pub(crate) async fn upsert_item(
+    conn: &mut AnyConnection,
+    barcode: &str,
+    title_id: i64,
+    branch: &str,
+    shelf: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO items (barcode, title_id, branch, shelf, status, created_at) \
+         VALUES ($1, $2, $3, $4, 'available', $5) \
+         ON CONFLICT (barcode) DO UPDATE SET title_id = excluded.title_id, \
+         branch = excluded.branch, shelf = excluded.shelf",
+    )
+    .bind(barcode)
+    .bind(title_id)
+    .bind(branch)
+    .bind(shelf)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A search request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SearchQuery {
+    pub(crate) q: String,
+    pub(crate) branch: Option<String>,
+    pub(crate) available_only: bool,
+    pub(crate) page: u32,
+    pub(crate) per_page: u32,
+}
+
+/// A bind value of a dynamically built query.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Builds the WHERE clause of a search with numbered placeholders.
+struct Filter {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Filter {
+    fn param(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+}
+
+fn escape_like(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 2);
+    out.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn build_filter(query: &SearchQuery) -> Filter {
+    let mut f = Filter {
+        clauses: Vec::new(),
+        binds: Vec::new(),
+    };
+    let mut words = Vec::new();
+    for raw in query.q.split_whitespace() {
+        // An ISBN keeps its hyphens until it is parsed; normalizing first
+        // would split it into words.
+        if looks_like_isbn(raw) {
+            if let Ok(isbn) = Isbn13::parse(raw) {
+                let p = f.param(Bind::Text(isbn.as_str().to_owned()));
+                f.clauses.push(format!("t.isbn = {p}"));
+                continue;
+            }
+        }
+        words.extend(
+            normalize(raw)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    if f.clauses.is_empty() && words.is_empty() && !query.q.trim().is_empty() {
+        // Only punctuation: nothing can match (rather than everything).
+        f.clauses.push("1 = 0".into());
+    }
+    for word in &words {
+        let word = word.as_str();
+        let terms = query_terms(word);
+        let mut placeholders = Vec::with_capacity(terms.len());
+        for term in &terms {
+            placeholders.push(f.param(Bind::Text(term.clone())));
+        }
+        let count = f.param(Bind::Int(terms.len() as i64));
+        f.clauses.push(format!(
+            "t.id IN (SELECT title_id FROM title_terms WHERE term IN ({}) \
+             GROUP BY title_id HAVING COUNT(*) = {count})",
+            placeholders.join(", ")
+        ));
+        let like = f.param(Bind::Text(escape_like(word)));
+        f.clauses
+            .push(format!("t.search_text LIKE {like} ESCAPE '\\'"));
+    }
+    match (&query.branch, query.available_only) {
+        (Some(b), only) => {
+            let p = f.param(Bind::Text(b.clone()));
+            let status = if only {
+                " AND i.status = 'available'"
+            } else {
+                ""
+            };
+            f.clauses.push(format!(
+                "EXISTS (SELECT 1 FROM items i WHERE i.title_id = t.id AND i.branch = {p}{status})"
+            ));
+        }
+        (None, true) => f.clauses.push(
+            "EXISTS (SELECT 1 FROM items i WHERE i.title_id = t.id AND i.status = 'available')"
+                .into(),
+        ),
+        (None, false) => {}
+    }
+    f
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.as_str()),
+            Bind::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+const TITLE_COLUMNS: &str =
+    "t.id, t.isbn, t.title, t.title_kana, t.authors, t.publisher, t.year, t.subjects";
+
+/// One page of titles matching `query`, and how many match in all.
+pub(crate) async fn search(
+    db: &AnyPool,
+    query: &SearchQuery,
+) -> Result<(u64, Vec<TitleSummary>), sqlx::Error> {
+    let filter = build_filter(query);
+    let where_sql = if filter.clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", filter.clauses.join(" AND "))
+    };
+    let count_sql = format!("SELECT COUNT(*) AS n FROM titles t{where_sql}");
+    let total: i64 = bind_all(sqlx::query(&count_sql), &filter.binds)
+        .fetch_one(db)
+        .await?
+        .try_get("n")?;
+    let offset = i64::from(query.page.saturating_sub(1)) * i64::from(query.per_page);
+    let page_sql = format!(
+        "SELECT {TITLE_COLUMNS} FROM titles t{where_sql} ORDER BY t.id LIMIT {} OFFSET {offset}",
+        query.per_page
+    );
+    let rows = bind_all(sqlx::query(&page_sql), &filter.binds)
+        .fetch_all(db)
+        .await?;
+    let mut titles = rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    fill_counts(db, &mut titles, query.branch.as_deref()).await?;
+    Ok((u64::try_from(total).unwrap_or(0), titles))
+}
+
+fn summary_from_row(r: &AnyRow) -> Result<TitleSummary, sqlx::Error> {
+    let authors: String = r.try_get("authors")?;
+    let year: Option<i64> = r.try_get("year")?;
+    Ok(TitleSummary {
+        id: r.try_get("id")?,
+        isbn: r.try_get("isbn")?,
+        title: r.try_get("title")?,
+        title_kana: r.try_get("title_kana")?,
+        authors: split_list(&authors),
+        publisher: r.try_get("publisher")?,
+        year: year.and_then(|y| i32::try_from(y).ok()),
+        copies: 0,
+        available: 0,
+        holds: 0,
+    })
+}
+
+/// Copies, available copies (in `branch` when given) and open holds.
+async fn fill_counts(
+    db: &AnyPool,
+    titles: &mut [TitleSummary],
+    branch: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    if titles.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = (1..=titles.len()).map(|i| format!("${i}")).collect();
+    let branch_clause = match branch {
+        Some(_) => format!(" AND branch = ${}", titles.len() + 1),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT title_id, COUNT(*) AS copies, \
+         SUM(CASE WHEN status = 'available' THEN 1 ELSE 0 END) AS available \
+         FROM items WHERE title_id IN ({}){branch_clause} GROUP BY title_id",
+        ids.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for t in titles.iter() {
+        q = q.bind(t.id);
+    }
+    if let Some(b) = branch {
+        q = q.bind(b);
+    }
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    for r in q.fetch_all(db).await? {
+        counts.insert(
+            r.try_get("title_id")?,
+            (r.try_get("copies")?, r.try_get("available")?),
+        );
+    }
+    let sql = format!(
+        "SELECT title_id, COUNT(*) AS n FROM holds WHERE title_id IN ({}) \
+         AND state IN ('queued', 'in_transit', 'ready') GROUP BY title_id",
+        ids.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for t in titles.iter() {
+        q = q.bind(t.id);
+    }
+    let mut holds: HashMap<i64, i64> = HashMap::new();
+    for r in q.fetch_all(db).await? {
+        holds.insert(r.try_get("title_id")?, r.try_get("n")?);
+    }
+    let to_u32 = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    for t in titles {
+        let (copies, available) = counts.get(&t.id).copied().unwrap_or((0, 0));
+        t.copies = to_u32(copies);
+        t.available = to_u32(available);
+        t.holds = to_u32(holds.get(&t.id).copied().unwrap_or(0));
+    }
+    Ok(())
+}
+
+/// One title with its counts and subjects.
+pub(crate) async fn title(
+    db: &AnyPool,
+    id: i64,
+) -> Result<Option<(TitleSummary, Vec<String>)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {TITLE_COLUMNS} FROM titles t WHERE t.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let subjects: String = row.try_get("subjects")?;
+    let mut summary = [summary_from_row(&row)?];
+    fill_counts(db, &mut summary, None).await?;
+    let [summary] = summary;
+    Ok(Some((summary, split_list(&subjects))))
+}
+
+/// The copies of a title.
+pub(crate) async fn items_of(db: &AnyPool, title_id: i64) -> Result<Vec<ItemInfo>, sqlx::Error> {
+    sqlx::query(
+        "SELECT barcode, branch, shelf, status FROM items WHERE title_id = $1 \
+         ORDER BY branch, barcode",
+    )
+    .bind(title_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ItemInfo {
+            barcode: r.try_get("barcode")?,
+            branch: r.try_get("branch")?,
+            shelf: r.try_get("shelf")?,
+            status: r.try_get("status")?,
+        })
+    })
+    .collect()
+}
+
+/// Whether a title exists, and how many copies it has.
+pub(crate) async fn copies_of(
+    conn: &mut AnyConnection,
+    title_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let exists = sqlx::query("SELECT 1 AS one FROM titles WHERE id = $1")
+        .bind(title_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM items WHERE title_id = $1")
+        .bind(title_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    Ok(Some(n))
+}
+
+/// A copy as the desk sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemRow {
+    pub(crate) title_id: i64,
+    pub(crate) branch: String,
+    pub(crate) status: String,
+}
+
+pub(crate) async fn item(
+    conn: &mut AnyConnection,
+    barcode: &str,
+) -> Result<Option<ItemRow>, sqlx::Error> {
+    sqlx::query("SELECT title_id, branch, status FROM items WHERE barcode = $1")
+        .bind(barcode)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| {
+            Ok(ItemRow {
+                title_id: r.try_get("title_id")?,
+                branch: r.try_get("branch")?,
+                status: r.try_get("status")?,
+            })
+        })
+        .transpose()
+}
+
+pub(crate) async fn set_item_status(
+    conn: &mut AnyConnection,
+    barcode: &str,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE items SET status = $1 WHERE barcode = $2")
+        .bind(status)
+        .bind(barcode)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
