@@ -23,6 +23,10 @@
 //! | DELETE | `/me/holds/{id}` | → [`Hold`] (cancelled) |
 //! | PUT | `/me/holds/{id}/suspension` | [`SuspendRequest`] → [`Hold`] |
 //! | DELETE | `/me/holds/{id}/suspension` | → [`Hold`] (active again) |
+//! | GET | `/me/loans` | → [`LoanList`] |
+//! | POST | `/me/loans/{id}/renewal` | → [`Loan`] (new due date) |
+//! | GET | `/me/history` | → [`ReadingHistory`] (only if opted in) |
+//! | PUT | `/me/history` | [`HistorySetting`] → [`ReadingHistory`] (opting out deletes it) |
 //!
 //! Authenticated calls carry `Authorization: Bearer <token>`. Every error is
 //! an [`ApiError`] with a stable `code`.
@@ -311,4 +315,63 @@ pub struct HoldList {
 pub struct SuspendRequest {
     /// Do not serve the hold before this date (`YYYY-MM-DD`, after today).
     pub until: String,
+}
+
+/// A copy a patron has out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loan {
+    /// Identifier.
+    pub id: String,
+    /// The title.
+    pub title_id: i64,
+    /// Its title text.
+    pub title: String,
+    /// The copy's barcode.
+    pub item_barcode: String,
+    /// The copy's branch (where its loan rules come from).
+    pub branch: String,
+    /// When it was checked out (RFC 3339).
+    pub checked_out_at: String,
+    /// Return by this time (RFC 3339; the end of a library day, JST).
+    pub due_at: String,
+    /// Renewals so far.
+    pub renewals: u32,
+    /// Whether the due time has passed.
+    pub overdue: bool,
+}
+
+/// `GET /api/v1/me/loans`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoanList {
+    /// Loans, soonest due first.
+    pub loans: Vec<Loan>,
+}
+
+/// `PUT /api/v1/me/history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySetting {
+    /// Keep a list of returned titles for me (off by default). Turning it
+    /// off deletes the list.
+    pub enabled: bool,
+}
+
+/// One returned title in an opted-in reading history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The title.
+    pub title_id: i64,
+    /// Its title text.
+    pub title: String,
+    /// The library day it was returned (`YYYY-MM-DD`, JST).
+    pub returned_on: String,
+}
+
+/// `GET /api/v1/me/history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingHistory {
+    /// Whether the patron opted in.
+    pub enabled: bool,
+    /// Returned titles, newest first (empty when not enabled).
+    pub entries: Vec<HistoryEntry>,
 }

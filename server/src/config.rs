@@ -72,6 +72,9 @@ pub struct Config {
     /// Hold rules (`[holds]`).
     #[serde(default)]
     pub holds: HoldRules,
+    /// Loan limits (`[loans]`); periods and renewals are per branch.
+    #[serde(default)]
+    pub loans: LoanRules,
     /// How library card numbers look (core's scheme settings).
     pub card_numbers: CardNumberSchemeConfig,
     /// Challenge lifetime in seconds.
@@ -104,6 +107,20 @@ pub struct BranchConfig {
     /// Days a copy waits on the hold shelf for pickup (1–60, default 7).
     #[serde(default = "default_pickup_days")]
     pub pickup_days: u32,
+    /// Loan period of this branch's copies in days (1–120, default 14).
+    #[serde(default = "default_loan_days")]
+    pub loan_days: u32,
+    /// Renewals allowed per loan (0–10, default 1).
+    #[serde(default = "default_max_renewals")]
+    pub max_renewals: u32,
+}
+
+fn default_loan_days() -> u32 {
+    14
+}
+
+fn default_max_renewals() -> u32 {
+    1
 }
 
 fn default_pickup_days() -> u32 {
@@ -126,6 +143,22 @@ impl Default for HoldRules {
         HoldRules {
             max_open_per_patron: 10,
             closed_retention_days: 14,
+        }
+    }
+}
+
+/// Loan limits for every patron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoanRules {
+    /// Copies one patron may have out at once (default 20).
+    pub max_loans_per_patron: u32,
+}
+
+impl Default for LoanRules {
+    fn default() -> Self {
+        LoanRules {
+            max_loans_per_patron: 20,
         }
     }
 }
@@ -221,21 +254,28 @@ impl Config {
                     name: "中央図書館".into(),
                     name_en: Some("Central Library".into()),
                     pickup_days: 7,
+                    loan_days: 14,
+                    max_renewals: 1,
                 },
                 BranchConfig {
                     code: "east".into(),
                     name: "東分館".into(),
                     name_en: Some("East Branch".into()),
                     pickup_days: 7,
+                    loan_days: 14,
+                    max_renewals: 1,
                 },
                 BranchConfig {
                     code: "west".into(),
                     name: "西分館".into(),
                     name_en: Some("West Branch".into()),
                     pickup_days: 10,
+                    loan_days: 21,
+                    max_renewals: 2,
                 },
             ],
             holds: HoldRules::default(),
+            loans: LoanRules::default(),
             card_numbers,
             challenge_ttl_secs: DEFAULT_CHALLENGE_TTL_SECS,
             session_ttl_secs: DEFAULT_SESSION_TTL_SECS,

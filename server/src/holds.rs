@@ -49,7 +49,7 @@ pub fn library_date(unix: i64) -> String {
 }
 
 /// The last second (JST) of the day `days` library days after `unix`'s day.
-fn end_of_day_after(unix: i64, days: u32) -> i64 {
+pub(crate) fn end_of_day_after(unix: i64, days: u32) -> i64 {
     let day = (unix + JST).div_euclid(DAY) + i64::from(days);
     (day + 1) * DAY - 1 - JST
 }
@@ -256,7 +256,8 @@ pub(crate) async fn suspend(
 }
 
 /// What happened to a copy the desk handed to the hold system.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Trapped {
     /// Set aside on the hold shelf for the hold `hold_id` of `patron_id`.
     Ready {
@@ -280,7 +281,7 @@ pub enum Trapped {
 
 /// Give `barcode` (status `available`, just returned or found on the shelf)
 /// to the first eligible hold of its title, or leave it on the shelf.
-async fn pass_on(
+pub(crate) async fn pass_on(
     conn: &mut AnyConnection,
     state: &AppState,
     barcode: &str,

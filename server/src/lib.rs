@@ -23,6 +23,7 @@
 //! and `docs/openapi.yaml` (served at `/api/v1/openapi.yaml`) specifies it.
 #![deny(missing_docs)]
 
+pub mod circulation;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -89,10 +89,15 @@ impl AppState {
                 && b.code
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !code_ok || b.name.trim().is_empty() || !(1..=60).contains(&b.pickup_days) {
+            if !code_ok
+                || b.name.trim().is_empty()
+                || !(1..=60).contains(&b.pickup_days)
+                || !(1..=120).contains(&b.loan_days)
+                || b.max_renewals > 10
+            {
                 return Err(StartError::Config(format!(
                     "branch {:?}: code must be 1-16 of A-Z a-z 0-9 - _, name non-empty, \
-                     pickup_days 1-60",
+                     pickup_days 1-60, loan_days 1-120, max_renewals 0-10",
                     b.code
                 )));
             }

@@ -148,6 +148,8 @@ pub(crate) struct Export {
     certificates: Vec<ExportedCertificate>,
     sessions: Vec<ExportedSession>,
     holds: Vec<shiori_core::api::Hold>,
+    loans: Vec<shiori_core::api::Loan>,
+    reading_history: Vec<shiori_core::api::HistoryEntry>,
     exported_at: String,
 }
 
@@ -204,6 +206,18 @@ pub(crate) async fn export(
         certificates: certificates.into_iter().map(Into::into).collect(),
         sessions: sessions.into_iter().map(Into::into).collect(),
         holds: crate::holds::list(&state, &current.patron_id).await?,
+        loans: crate::circulation::loans_of(&state, &current.patron_id).await?,
+        reading_history: crate::store::loans::history(state.db().pool(), &current.patron_id)
+            .await?
+            .into_iter()
+            .map(
+                |(title_id, title, returned_on)| shiori_core::api::HistoryEntry {
+                    title_id,
+                    title,
+                    returned_on,
+                },
+            )
+            .collect(),
         exported_at: rfc3339(state.now()),
     }))
 }
@@ -215,6 +229,13 @@ pub(crate) async fn delete_me(
     current: CurrentPatron,
 ) -> Result<StatusCode, ApiErrorResponse> {
     let mut tx = crate::store::begin_write(state.db()).await?;
+    if crate::store::loans::count_of_patron(&mut tx, &current.patron_id).await? > 0 {
+        return Err(ApiErrorResponse::new(
+            StatusCode::CONFLICT,
+            "loans_outstanding",
+            "please return the copies you have out before deleting your account",
+        ));
+    }
     crate::holds::release_patron(&mut tx, &state, &current.patron_id, state.now()).await?;
     patrons::delete(&mut tx, &current.patron_id).await?;
     tx.commit().await?;

@@ -5,6 +5,7 @@ mod catalogue;
 mod challenges;
 mod extract;
 mod holds;
+mod loans;
 mod me;
 mod ops;
 mod registrations;
@@ -48,6 +49,9 @@ pub(crate) fn router(state: AppState) -> Router {
             "/me/holds/{id}/suspension",
             axum::routing::put(holds::suspend).delete(holds::resume),
         )
+        .route("/me/loans", get(loans::list))
+        .route("/me/loans/{id}/renewal", post(loans::renew))
+        .route("/me/history", get(loans::history).put(loans::set_history))
         .route("/branches", get(catalogue::branches))
         .route("/titles", get(catalogue::search))
         .route("/titles/{id}", get(catalogue::title))

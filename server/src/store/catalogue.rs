@@ -24,14 +24,18 @@ pub(crate) async fn sync_branches(
 ) -> Result<(), sqlx::Error> {
     for b in branches {
         sqlx::query(
-            "INSERT INTO branches (code, name, name_en, pickup_days) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO branches (code, name, name_en, pickup_days, loan_days, max_renewals) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
-             pickup_days = excluded.pickup_days",
+             pickup_days = excluded.pickup_days, loan_days = excluded.loan_days, \
+             max_renewals = excluded.max_renewals",
         )
         .bind(&b.code)
         .bind(&b.name)
         .bind(&b.name_en)
         .bind(i64::from(b.pickup_days))
+        .bind(i64::from(b.loan_days))
+        .bind(i64::from(b.max_renewals))
         .execute(&mut *conn)
         .await?;
     }
@@ -490,6 +494,26 @@ pub(crate) async fn copies_of(
         .await?
         .try_get("n")?;
     Ok(Some(n))
+}
+
+/// A branch's loan rules: (loan days, renewals allowed).
+pub(crate) async fn loan_rules(
+    conn: &mut AnyConnection,
+    branch: &str,
+) -> Result<Option<(u32, u32)>, sqlx::Error> {
+    sqlx::query("SELECT loan_days, max_renewals FROM branches WHERE code = $1")
+        .bind(branch)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| {
+            let days: i64 = r.try_get("loan_days")?;
+            let renewals: i64 = r.try_get("max_renewals")?;
+            Ok((
+                u32::try_from(days).unwrap_or(14),
+                u32::try_from(renewals).unwrap_or(0),
+            ))
+        })
+        .transpose()
 }
 
 /// A copy as the desk sees it.

@@ -17,6 +17,7 @@
 pub(crate) mod catalogue;
 pub(crate) mod challenges;
 pub(crate) mod holds;
+pub(crate) mod loans;
 pub(crate) mod patrons;
 pub(crate) mod sessions;
 
@@ -46,6 +47,12 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "catalogue holds",
         include_str!("../../migrations/sqlite/0002_catalogue_holds.sql"),
     ),
+    // 3 is "notifications" (outbox), on the notify branch.
+    (
+        4,
+        "circulation",
+        include_str!("../../migrations/sqlite/0004_circulation.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -57,6 +64,12 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "catalogue holds",
         include_str!("../../migrations/postgres/0002_catalogue_holds.sql"),
+    ),
+    // 3 is "notifications" (outbox), on the notify branch.
+    (
+        4,
+        "circulation",
+        include_str!("../../migrations/postgres/0004_circulation.sql"),
     ),
 ];
 

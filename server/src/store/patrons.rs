@@ -245,6 +245,7 @@ pub(crate) async fn certificates(
 pub(crate) async fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
     for sql in [
         "DELETE FROM holds WHERE patron_id = $1",
+        "DELETE FROM reading_history WHERE patron_id = $1",
         "DELETE FROM sessions WHERE patron_id = $1",
         "DELETE FROM patron_certificates WHERE patron_id = $1",
         "DELETE FROM patrons WHERE id = $1",
