@@ -61,6 +61,14 @@ crl_dir = "$VECTORS/crl"
 signing = ["$VECTORS/pki/sign-root-g1.der", "$VECTORS/pki/sign-root-g2.der"]
 auth = ["$VECTORS/pki/auth-root-g1.der", "$VECTORS/pki/auth-root-g2.der"]
 
+[[branches]]
+code = "central"
+name = "中央図書館"
+
+[[branches]]
+code = "east"
+name = "東分館"
+
 [card_numbers]
 prefix = "0290"
 length = 10
