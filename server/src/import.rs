@@ -7,7 +7,9 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use shiori_core::catalogue::{parse_catalogue_csv, CatalogueRow, ImportError, RejectedRow};
+use shiori_core::catalogue::{
+    parse_catalogue_csv, parse_marc, CatalogueImport, CatalogueRow, ImportError, RejectedRow,
+};
 
 use crate::error::ApiErrorResponse;
 use crate::state::AppState;
@@ -100,7 +102,19 @@ pub async fn import_csv(
     state: &AppState,
     reader: impl std::io::Read,
 ) -> Result<ImportReport, ImportFailure> {
-    let parsed = parse_catalogue_csv(reader)?;
+    import_parsed(state, parse_catalogue_csv(reader)?).await
+}
+
+/// Import a MARC 21 file (ISO 2709 or MARCXML; holdings in 995 $f barcode,
+/// $a branch, $k shelf — see `shiori_core::catalogue::marc`).
+pub async fn import_marc(state: &AppState, bytes: &[u8]) -> Result<ImportReport, ImportFailure> {
+    import_parsed(state, parse_marc(bytes)?).await
+}
+
+async fn import_parsed(
+    state: &AppState,
+    parsed: CatalogueImport,
+) -> Result<ImportReport, ImportFailure> {
     let mut report = ImportReport {
         rejected: parsed.rejected.into_iter().map(Into::into).collect(),
         ..ImportReport::default()

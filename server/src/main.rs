@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use shiori_server::Config;
 
 const USAGE: &str = "usage: shiori-server serve [--config FILE]\n       \
-                     shiori-server import-catalogue [--config FILE] CATALOGUE.csv";
+                     shiori-server import-catalogue [--config FILE] CATALOGUE.{csv,mrc,xml}";
 
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
@@ -101,21 +101,33 @@ fn serve(runtime: &tokio::runtime::Runtime, config: Config) -> ExitCode {
     }
 }
 
-fn import(runtime: &tokio::runtime::Runtime, config: Config, csv: &std::path::Path) -> ExitCode {
-    let file = match std::fs::File::open(csv) {
-        Ok(f) => std::io::BufReader::new(f),
+/// Import a catalogue file: MARC 21 when it ends in `.mrc`, `.marc` or
+/// `.xml` (ISO 2709 or MARCXML), CSV otherwise.
+fn import(runtime: &tokio::runtime::Runtime, config: Config, path: &std::path::Path) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) => {
-            eprintln!("shiori-server: {}: {e}", csv.display());
+            eprintln!("shiori-server: {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
     };
+    let marc = matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("mrc" | "marc" | "xml")
+    );
     let result = runtime.block_on(async {
         let (_router, state) = shiori_server::build_app(config)
             .await
             .map_err(|e| e.to_string())?;
-        shiori_server::import::import_csv(&state, file)
-            .await
-            .map_err(|e| format!("{} ({})", e, e.code()))
+        let report = if marc {
+            shiori_server::import::import_marc(&state, &bytes).await
+        } else {
+            shiori_server::import::import_csv(&state, bytes.as_slice()).await
+        };
+        report.map_err(|e| format!("{} ({})", e, e.code()))
     });
     match result {
         Ok(report) => {

@@ -550,3 +550,45 @@ async fn a_thousand_simultaneous_holds_on_one_title() {
     }
     assert_eq!(seen.len(), 50);
 }
+
+#[tokio::test]
+async fn a_marc_file_imports_titles_and_copies() {
+    let lib = library().await;
+    let marc = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../test-vectors/catalogue/sample.mrc"),
+    )
+    .unwrap();
+    let report = shiori_server::import::import_marc(&lib.state, &marc)
+        .await
+        .unwrap();
+    assert_eq!(report.items, 3);
+    let rejected: Vec<_> = report
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.code.as_str()))
+        .collect();
+    assert_eq!(rejected, [(4, "invalid_isbn"), (5, "missing_branch")]);
+    // こころ is in the demo catalogue with the same ISBN: the title is
+    // updated, not duplicated, and gains the MARC copies.
+    let id = lib.title_id("9784003101117").await;
+    let (_, details) = lib.get(&format!("/api/v1/titles/{id}")).await;
+    let barcodes: Vec<&str> = details["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["barcode"].as_str().unwrap())
+        .collect();
+    assert!(
+        barcodes.contains(&"M-0001") && barcodes.contains(&"M-0002"),
+        "{barcodes:?}"
+    );
+    assert!(lib
+        .search("Norwegian wood novel")
+        .await
+        .contains(&"Norwegian wood : a novel".to_owned()));
+    let garbage = shiori_server::import::import_marc(&lib.state, b"<collection><record>")
+        .await
+        .unwrap_err();
+    assert_eq!(garbage.code(), "import_unreadable");
+}

@@ -142,6 +142,9 @@ pub enum ImportError {
         /// The repeated column's name.
         column: &'static str,
     },
+    /// A MARC file (ISO 2709 or MARCXML) could not be parsed.
+    #[error("the MARC file could not be read: {0}")]
+    Marc(String),
     /// More than [`MAX_IMPORT_ROWS`] data rows.
     #[error("the catalogue file has more than {max} rows; split it into smaller files")]
     TooLarge {
@@ -156,7 +159,9 @@ impl ImportError {
     /// `import_too_large`.
     pub fn code(&self) -> &'static str {
         match self {
-            ImportError::Unreadable(_) | ImportError::NotUtf8 { .. } => "import_unreadable",
+            ImportError::Unreadable(_) | ImportError::NotUtf8 { .. } | ImportError::Marc(_) => {
+                "import_unreadable"
+            }
             ImportError::MissingColumn { .. } => "import_missing_column",
             ImportError::DuplicateColumn { .. } => "import_duplicate_column",
             ImportError::TooLarge { .. } => "import_too_large",
@@ -228,6 +233,50 @@ pub fn parse_catalogue_csv(reader: impl Read) -> Result<CatalogueImport, ImportE
             })
         };
         match checked {
+            Ok(row) => import.rows.push(row),
+            Err(err) => import.rejected.push(RejectedRow {
+                line,
+                code: err.code(),
+                reason: err.to_string(),
+            }),
+        }
+    }
+    Ok(import)
+}
+
+/// Check rows given as cells in the standard column order (`isbn, title,
+/// title_kana, authors, publisher, year, subjects, item_barcode, branch,
+/// shelf`) with the same rules as the CSV import. `line` is where each row
+/// came from (a record number for MARC).
+pub(crate) fn check_rows(
+    rows: impl IntoIterator<Item = (u64, [String; 10])>,
+) -> Result<CatalogueImport, ImportError> {
+    const HEADER: [&str; 10] = [
+        "isbn",
+        "title",
+        "title_kana",
+        "authors",
+        "publisher",
+        "year",
+        "subjects",
+        "item_barcode",
+        "branch",
+        "shelf",
+    ];
+    let columns = Columns::from_header(&HEADER)?;
+    let mut import = CatalogueImport::default();
+    let mut barcodes: HashMap<String, u64> = HashMap::new();
+    for (count, (line, cells)) in rows.into_iter().enumerate() {
+        if count >= MAX_IMPORT_ROWS {
+            return Err(ImportError::TooLarge {
+                max: MAX_IMPORT_ROWS,
+            });
+        }
+        let fields: Vec<&str> = cells.iter().map(|c| c.trim()).collect();
+        match columns
+            .row(&fields, line)
+            .and_then(|row| claim_barcode(&mut barcodes, row))
+        {
             Ok(row) => import.rows.push(row),
             Err(err) => import.rejected.push(RejectedRow {
                 line,

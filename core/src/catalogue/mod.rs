@@ -45,14 +45,17 @@
 //! * [`text`] — [`normalize`], [`index_terms`], [`query_terms`].
 //! * [`isbn`] — [`Isbn13`], [`IsbnError`], [`looks_like_isbn`].
 //! * [`csv_import`] — [`parse_catalogue_csv`] and its row and error types.
+//! * [`marc`] — [`parse_marc`]: MARC 21 in ISO 2709 or MARCXML, same checks.
 
 pub mod csv_import;
 pub mod isbn;
 mod line_endings;
+pub mod marc;
 pub mod text;
 
 pub use csv_import::{
     parse_catalogue_csv, CatalogueImport, CatalogueRow, ImportError, RejectedRow, MAX_IMPORT_ROWS,
 };
 pub use isbn::{looks_like_isbn, Isbn13, IsbnError};
+pub use marc::parse_marc;
 pub use text::{index_terms, normalize, query_terms};
