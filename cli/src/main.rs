@@ -67,6 +67,17 @@ enum Command {
     Logout,
     /// A whole registration with a virtual TEST card against an embedded server.
     Demo(cmd::demo::Args),
+    /// Search the library's catalogue (no login needed).
+    Search(cmd::library::SearchArgs),
+    /// Show a title and its copies.
+    Title(cmd::library::TitleArgs),
+    /// Your holds (reservations): place, list, cancel, suspend, resume.
+    #[command(subcommand)]
+    Hold(cmd::library::HoldCommand),
+    /// The copies you have out.
+    Loans,
+    /// Renew a loan.
+    Renew(cmd::library::RenewArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +99,11 @@ fn main() -> ExitCode {
         Command::Card(args) => cmd::patron::card(&ui, args),
         Command::Logout => cmd::patron::logout(&ui),
         Command::Demo(args) => cmd::demo::run(&ui, args),
+        Command::Search(args) => cmd::library::search(&ui, args),
+        Command::Title(args) => cmd::library::title(&ui, args),
+        Command::Hold(command) => cmd::library::hold(&ui, command),
+        Command::Loans => cmd::library::loans(&ui),
+        Command::Renew(args) => cmd::library::renew(&ui, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,8 +4,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shiori_core::api::{
     ApiError, BranchList, Challenge, ChallengeRequest, Hold, HoldList, HoldRequest, LibraryCard,
-    LoginRequest, Patron, RegistrationRequest, SearchResults, SessionResponse, SuspendRequest,
-    TitleDetails,
+    Loan, LoanList, LoginRequest, Patron, RegistrationRequest, SearchResults, SessionResponse,
+    SuspendRequest, TitleDetails,
 };
 use shiori_core::proof::ProofPurpose;
 use ureq::http::Response;
@@ -267,6 +267,20 @@ impl Client {
             "PUT",
             &format!("/me/holds/{}/suspension", path_segment(id)),
             Some(&body),
+        )
+    }
+
+    /// `GET /me/loans`.
+    pub fn loans(&self) -> Result<LoanList, ClientError> {
+        json(self.get_authed("/me/loans")?)
+    }
+
+    /// `POST /me/loans/{id}/renewal`.
+    pub fn renew_loan(&self, id: &str) -> Result<Loan, ClientError> {
+        self.send_authed(
+            "POST",
+            &format!("/me/loans/{}/renewal", path_segment(id)),
+            Some(&serde_json::json!({})),
         )
     }
 

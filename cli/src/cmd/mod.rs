@@ -4,6 +4,7 @@
 pub mod certs;
 pub mod demo;
 pub mod info;
+pub mod library;
 pub mod patron;
 pub mod readers;
 pub mod sign;
