@@ -46,6 +46,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "catalogue holds",
         include_str!("../../migrations/sqlite/0002_catalogue_holds.sql"),
     ),
+    (
+        3,
+        "notifications",
+        include_str!("../../migrations/sqlite/0003_notifications.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -57,6 +62,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "catalogue holds",
         include_str!("../../migrations/postgres/0002_catalogue_holds.sql"),
+    ),
+    (
+        3,
+        "notifications",
+        include_str!("../../migrations/postgres/0003_notifications.sql"),
     ),
 ];
 
