@@ -14,6 +14,8 @@
 //!   trust anchors, policy, CRLs, the library card number scheme, lifetimes.
 //! * [`build_app`] / [`serve`] — the axum router and the server loop; the
 //!   routes are in `http/`, one module per resource, the SQL in `store/`.
+//! * [`notify`] — notices to patrons by email through an outbox table and
+//!   an SMTP sender that [`serve`] runs in the background.
 //! * [`clock`] — time is a parameter: [`Clock`], [`SystemClock`],
 //!   [`ManualClock`] for tests.
 //! * [`error`] — [`ApiErrorResponse`]: every failure becomes a status and a
@@ -31,6 +33,7 @@ pub mod holds;
 mod http;
 pub mod import;
 mod metrics;
+pub mod notify;
 mod state;
 mod store;
 pub mod testing;
@@ -41,7 +44,8 @@ use std::sync::Arc;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    Backend, Config, Database, OcspConfig, PolicyConfig, StartError, TrustAnchorFiles,
+    Backend, Config, Database, NoticeRules, OcspConfig, PolicyConfig, SmtpConfig, SmtpPassword,
+    SmtpTls, StartError, TrustAnchorFiles,
 };
 pub use error::ApiErrorResponse;
 pub use state::AppState;
@@ -63,14 +67,35 @@ pub async fn build_app_with_clock(
 }
 
 /// Serve the API on `listener` until ctrl-c (SIGINT) or SIGTERM, then finish
-/// the requests in flight and return.
+/// the requests in flight and return. Notices are mailed in the background
+/// (see [`serve_app_with_state`]).
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), StartError> {
-    let (router, _state) = build_app(config).await?;
-    serve_app(listener, router).await
+    let (router, state) = build_app(config).await?;
+    serve_app_with_state(listener, router, &state).await
+}
+
+/// Serve a router from [`build_app`] like [`serve_app`], and run the
+/// background work of its [`AppState`] meanwhile: the notice sender
+/// ([`notify`]) when `[smtp]` is configured (password from
+/// `SHIORI_SMTP_PASSWORD`); without it a warning says that notices stay in
+/// the outbox. The sender stops after the server has.
+pub async fn serve_app_with_state(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    state: &AppState,
+) -> Result<(), StartError> {
+    let sender = notify::start_configured(state)?;
+    let served = serve_app(listener, router).await;
+    if let Some(sender) = sender {
+        sender.stop().await;
+    }
+    served
 }
 
 /// Serve a router from [`build_app`] on `listener` until ctrl-c or SIGTERM
-/// (for embedders that use the [`AppState`] too, like `shiori demo`).
+/// (for embedders that use the [`AppState`] too, like `shiori demo`). Runs
+/// no background work: notices stay in the outbox (use
+/// [`serve_app_with_state`] to mail them).
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     router: axum::Router,

@@ -17,6 +17,7 @@
 pub(crate) mod catalogue;
 pub(crate) mod challenges;
 pub(crate) mod holds;
+pub(crate) mod outbox;
 pub(crate) mod patrons;
 pub(crate) mod sessions;
 
