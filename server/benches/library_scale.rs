@@ -71,29 +71,140 @@ fn args() -> Args {
 }
 
 const SURNAMES: &[&str] = &[
-    "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田",
-    "佐々木", "山口", "松本", "井上", "木村", "林", "清水", "山崎", "森", "池田", "橋本", "阿部",
-    "石川", "村上", "前田", "藤田", "岡田", "後藤", "長谷川", "近藤",
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "村上",
+    "前田",
+    "藤田",
+    "岡田",
+    "後藤",
+    "長谷川",
+    "近藤",
 ];
 const GIVEN: &[&str] = &[
-    "太郎", "花子", "一郎", "美咲", "健", "陽菜", "翔", "結衣", "大輔", "さくら", "春樹", "真由美",
+    "太郎",
+    "花子",
+    "一郎",
+    "美咲",
+    "健",
+    "陽菜",
+    "翔",
+    "結衣",
+    "大輔",
+    "さくら",
+    "春樹",
+    "真由美",
 ];
 const WORDS: &[&str] = &[
-    "猫", "森", "海", "夜", "空", "月", "風", "雪", "花", "春", "夏", "秋", "冬", "旅", "街", "島",
-    "川", "山", "星", "光", "影", "声", "夢", "記憶", "時間", "物語", "図書館", "料理", "歴史",
-    "科学", "宇宙", "戦争", "平和", "恋", "家族", "学校", "仕事", "未来", "東京", "京都", "大阪",
-    "鉄道", "音楽", "絵本", "数学", "哲学", "経済", "庭", "手紙", "窓", "ノート", "カフェ",
-    "ミステリー", "ロボット", "the", "river", "garden", "night", "city", "story", "cat", "dream",
+    "猫",
+    "森",
+    "海",
+    "夜",
+    "空",
+    "月",
+    "風",
+    "雪",
+    "花",
+    "春",
+    "夏",
+    "秋",
+    "冬",
+    "旅",
+    "街",
+    "島",
+    "川",
+    "山",
+    "星",
+    "光",
+    "影",
+    "声",
+    "夢",
+    "記憶",
+    "時間",
+    "物語",
+    "図書館",
+    "料理",
+    "歴史",
+    "科学",
+    "宇宙",
+    "戦争",
+    "平和",
+    "恋",
+    "家族",
+    "学校",
+    "仕事",
+    "未来",
+    "東京",
+    "京都",
+    "大阪",
+    "鉄道",
+    "音楽",
+    "絵本",
+    "数学",
+    "哲学",
+    "経済",
+    "庭",
+    "手紙",
+    "窓",
+    "ノート",
+    "カフェ",
+    "ミステリー",
+    "ロボット",
+    "the",
+    "river",
+    "garden",
+    "night",
+    "city",
+    "story",
+    "cat",
+    "dream",
 ];
 const SUBJECTS: &[&str] = &[
-    "日本文学", "小説", "随筆", "児童書", "絵本", "歴史", "科学", "料理", "旅行", "経済", "哲学",
-    "芸術", "Fiction", "History",
+    "日本文学",
+    "小説",
+    "随筆",
+    "児童書",
+    "絵本",
+    "歴史",
+    "科学",
+    "料理",
+    "旅行",
+    "経済",
+    "哲学",
+    "芸術",
+    "Fiction",
+    "History",
 ];
 const BRANCHES: &[&str] = &["central", "east", "west"];
 
 fn title_text(rng: &mut StdRng) -> String {
     let n = rng.gen_range(2..=4);
-    let mut parts: Vec<&str> = (0..n).map(|_| WORDS[rng.gen_range(0..WORDS.len())]).collect();
+    let mut parts: Vec<&str> = (0..n)
+        .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+        .collect();
     let joiner = if rng.gen_bool(0.5) { "の" } else { "と" };
     let mut t = parts.remove(0).to_owned();
     for p in parts {
@@ -220,8 +331,13 @@ async fn seed(state: &shiori_server::AppState, a: &Args) -> Result<(), Box<dyn s
                 ]
             })
             .collect();
-        insert_rows(pool, "items (barcode, title_id, branch, shelf, status, created_at)", 6, &rows)
-            .await?;
+        insert_rows(
+            pool,
+            "items (barcode, title_id, branch, shelf, status, created_at)",
+            6,
+            &rows,
+        )
+        .await?;
     }
     eprintln!("seed: {} copies at {:.1?}", a.items, t0.elapsed());
 
@@ -234,7 +350,11 @@ async fn seed(state: &shiori_server::AppState, a: &Args) -> Result<(), Box<dyn s
         for i in start..end {
             let (serial, number) = scheme.issue_at_or_after(i as u64 + 1)?;
             let id = format!("p{:08}", i + 1);
-            serials.push(vec![Int(serial as i64), Text(number.digits().to_owned()), Int(NOW)]);
+            serials.push(vec![
+                Int(serial as i64),
+                Text(number.digits().to_owned()),
+                Int(NOW),
+            ]);
             // Name × gender × birth date is unique (the matching rule).
             let names = SURNAMES.len() * GIVEN.len();
             let name = i % names;
@@ -257,7 +377,13 @@ async fn seed(state: &shiori_server::AppState, a: &Args) -> Result<(), Box<dyn s
                 Int(NOW),
             ]);
         }
-        insert_rows(pool, "card_serials (serial, card_number, issued_at)", 3, &serials).await?;
+        insert_rows(
+            pool,
+            "card_serials (serial, card_number, issued_at)",
+            3,
+            &serials,
+        )
+        .await?;
         insert_rows(
             pool,
             "patrons (id, name, address, birth_date, gender, email, card_serial, card_number, created_at, updated_at)",
@@ -313,9 +439,11 @@ async fn seed(state: &shiori_server::AppState, a: &Args) -> Result<(), Box<dyn s
         .await?;
     }
     if state.db().backend() == shiori_server::Backend::Postgres {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('titles', 'id'), (SELECT MAX(id) FROM titles))")
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('titles', 'id'), (SELECT MAX(id) FROM titles))",
+        )
+        .execute(pool)
+        .await?;
         sqlx::query("ANALYZE").execute(pool).await?;
     } else {
         sqlx::query("ANALYZE").execute(pool).await?;
@@ -336,13 +464,21 @@ fn report(name: &str, mut samples: Vec<Duration>) {
     );
 }
 
-async fn call(app: &axum::Router, method: Method, uri: &str, body: Option<String>, token: Option<&str>) -> StatusCode {
+async fn call(
+    app: &axum::Router,
+    method: Method,
+    uri: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> StatusCode {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let req = match body {
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b)),
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b)),
         None => req.body(Body::empty()),
     }
     .unwrap_or_default();
@@ -401,7 +537,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let title = rng.gen_range(1..=titles);
             let body = format!(r#"{{"title_id":{title},"pickup_branch":"central"}}"#);
             let t = Instant::now();
-            let s = call(&app, Method::POST, "/api/v1/me/holds", Some(body), Some(&tokens[i % tokens.len()])).await;
+            let s = call(
+                &app,
+                Method::POST,
+                "/api/v1/me/holds",
+                Some(body),
+                Some(&tokens[i % tokens.len()]),
+            )
+            .await;
             placement.push(t.elapsed());
             if s != StatusCode::CREATED && s != StatusCode::CONFLICT {
                 return Err(format!("hold placement answered {s}").into());
@@ -431,7 +574,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report("patron lookup by card", lookup);
 
         let queries = [
-            "猫", "村上", "図書館", "記憶の森", "ミステリー", "cat", "river garden", "佐藤太郎",
+            "猫",
+            "村上",
+            "図書館",
+            "記憶の森",
+            "ミステリー",
+            "cat",
+            "river garden",
+            "佐藤太郎",
             "9784062748681",
         ];
         let mut search = Vec::new();
@@ -442,7 +592,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..(a.samples / queries.len()).max(1) {
                 let page = rng.gen_range(1..=3);
                 let t = Instant::now();
-                let s = call(&app, Method::GET, &format!("/api/v1/titles?q={enc}&page={page}"), None, None).await;
+                let s = call(
+                    &app,
+                    Method::GET,
+                    &format!("/api/v1/titles?q={enc}&page={page}"),
+                    None,
+                    None,
+                )
+                .await;
                 let d = t.elapsed();
                 if s != StatusCode::OK {
                     return Err(format!("search {q}: {s}").into());

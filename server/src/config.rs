@@ -22,6 +22,16 @@
 //! prefix = "0290"
 //! length = 10
 //! check_digit = "seven_dsr"
+//!
+//! [smtp]                            # optional: without it notices wait in the outbox
+//! host = "smtp.example.jp"
+//! port = 587
+//! from = "library@example.jp"
+//! tls = "starttls"                  # none | starttls | tls
+//! username = "library"              # password only from SHIORI_SMTP_PASSWORD
+//!
+//! [notices]
+//! deadline_soon_days = 2
 //! ```
 
 use std::net::SocketAddr;
@@ -75,6 +85,13 @@ pub struct Config {
     /// Loan limits (`[loans]`); periods and renewals are per branch.
     #[serde(default)]
     pub loans: LoanRules,
+    /// Which notices are queued for patrons (`[notices]`).
+    #[serde(default)]
+    pub notices: NoticeRules,
+    /// The mail server notices go out through (`[smtp]`). Without it notices
+    /// are queued in the outbox and not sent (a warning is logged at start).
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
     /// How library card numbers look (core's scheme settings).
     pub card_numbers: CardNumberSchemeConfig,
     /// Challenge lifetime in seconds.
@@ -136,6 +153,8 @@ pub struct HoldRules {
     /// Days a closed hold stays visible to its patron before the sweep
     /// deletes it (default 14; no reading history beyond that).
     pub closed_retention_days: u32,
+    /// Seconds between expiry sweeps while serving (default 300, at least 10).
+    pub sweep_interval_secs: u64,
 }
 
 impl Default for HoldRules {
@@ -143,6 +162,7 @@ impl Default for HoldRules {
         HoldRules {
             max_open_per_patron: 10,
             closed_retention_days: 14,
+            sweep_interval_secs: 300,
         }
     }
 }
@@ -160,6 +180,121 @@ impl Default for LoanRules {
         LoanRules {
             max_loans_per_patron: 20,
         }
+    }
+}
+
+/// Which notices patrons get by email (`[notices]`); they are queued in the
+/// outbox whether or not `[smtp]` is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoticeRules {
+    /// A "pickup deadline soon" notice goes out when a ready hold's deadline
+    /// is this many days away or less (0–7, default 2; 0 turns it off). A
+    /// hold that became ready inside that window gets none: its "ready"
+    /// notice already names the deadline. At most 7, so that a sent notice
+    /// (kept 7 days) outlives the hold it reminds of.
+    pub deadline_soon_days: u32,
+}
+
+impl Default for NoticeRules {
+    fn default() -> Self {
+        NoticeRules {
+            deadline_soon_days: 2,
+        }
+    }
+}
+
+/// The SMTP server notices are sent through (`[smtp]`). The password is not
+/// part of the configuration: it comes from `SHIORI_SMTP_PASSWORD` only
+/// ([`SmtpPassword`]), so `Debug` and the file never show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name of the mail server (also the name its TLS certificate must carry).
+    pub host: String,
+    /// Port (default by `tls`: 25 for `none`, 587 for `starttls`, 465 for `tls`).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The sender address (`library@example.jp` or `図書館 <library@example.jp>`).
+    pub from: String,
+    /// How the connection is protected (default `starttls`).
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// User name for SMTP AUTH; the password is read from `SHIORI_SMTP_PASSWORD`.
+    /// Not allowed with `tls = "none"` (it would travel in clear text).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Seconds between two runs of the sender (default 10).
+    #[serde(default = "default_smtp_poll")]
+    pub poll_secs: u64,
+    /// Seconds to wait for the mail server in each step (default 30).
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_secs: u64,
+}
+
+impl SmtpConfig {
+    /// The configured port, or the usual one for the TLS mode.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        })
+    }
+}
+
+fn default_smtp_poll() -> u64 {
+    10
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on the same host or a trusted network.
+    None,
+    /// Plain connection upgraded with STARTTLS, which is required (the
+    /// server's certificate is checked against the system's roots).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+}
+
+/// The SMTP password, from the environment only. `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpPassword(String);
+
+impl SmtpPassword {
+    /// The environment variable that holds it.
+    pub const ENV: &'static str = "SHIORI_SMTP_PASSWORD";
+
+    /// A password (for embedders that keep it elsewhere).
+    pub fn new(password: impl Into<String>) -> Self {
+        SmtpPassword(password.into())
+    }
+
+    /// `SHIORI_SMTP_PASSWORD`, if set and not empty.
+    pub fn from_env() -> Option<Self> {
+        std::env::var(Self::ENV)
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(SmtpPassword)
+    }
+
+    /// The password itself, for the SMTP client.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SmtpPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SmtpPassword(REDACTED)")
     }
 }
 
@@ -276,6 +411,8 @@ impl Config {
             ],
             holds: HoldRules::default(),
             loans: LoanRules::default(),
+            notices: NoticeRules::default(),
+            smtp: None,
             card_numbers,
             challenge_ttl_secs: DEFAULT_CHALLENGE_TTL_SECS,
             session_ttl_secs: DEFAULT_SESSION_TTL_SECS,
@@ -449,6 +586,44 @@ mod tests {
             assert_eq!(db.backend(), Backend::Sqlite, "{text}");
             assert_eq!(db.sqlite_path(), std::path::Path::new(path));
         }
+    }
+
+    #[test]
+    fn smtp_section_and_password() {
+        let text = r#"
+listen = "127.0.0.1:8080"
+public_origin = "https://library.example.jp"
+database = "shiori.db"
+policy = "production"
+[trust_anchors]
+signing = []
+auth = []
+[card_numbers]
+length = 10
+check_digit = "seven_dsr"
+[smtp]
+host = "smtp.example.jp"
+from = "library@example.jp"
+username = "library"
+[notices]
+deadline_soon_days = 3
+"#;
+        let c: Config = toml::from_str(text).unwrap();
+        let smtp = c.smtp.as_ref().unwrap();
+        assert_eq!(smtp.tls, super::SmtpTls::Starttls);
+        assert_eq!(smtp.port(), 587);
+        assert_eq!(smtp.poll_secs, 10);
+        assert_eq!(c.notices.deadline_soon_days, 3);
+        // A password in the file is refused: it belongs in the environment.
+        let with_password = text.replace(
+            "username = \"library\"",
+            "username = \"library\"\npassword = \"s3cret\"",
+        );
+        let e = toml::from_str::<Config>(&with_password).unwrap_err();
+        assert!(e.to_string().contains("password"), "{e}");
+        let p = super::SmtpPassword::new("s3cret");
+        assert!(!format!("{p:?}").contains("s3cret"));
+        assert!(!format!("{c:?}").contains("s3cret"));
     }
 
     #[test]

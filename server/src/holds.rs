@@ -16,6 +16,9 @@
 //! copy closes (cancelled, expired, patron deleted), the copy passes to the
 //! next eligible hold at once, or goes back on the shelf.
 //!
+//! Whenever a hold becomes ready, its "ready for pickup" notice is queued in
+//! the same transaction (`notify`); the sweep queues "deadline soon" ones.
+//!
 //! Library days are Japan's: dates and pickup deadlines are in JST (UTC+9,
 //! no daylight saving); a deadline is the end (23:59:59) of the last day.
 
@@ -26,9 +29,11 @@ use shiori_core::api::{Hold, HoldRequest};
 use sqlx::AnyConnection;
 
 use crate::error::ApiErrorResponse;
+use crate::notify;
 use crate::state::AppState;
 use crate::store::catalogue as cat;
 use crate::store::holds::{self, HoldRow};
+use crate::store::outbox;
 use crate::store::{self};
 use crate::time_fmt::rfc3339;
 
@@ -303,6 +308,7 @@ pub(crate) async fn pass_on(
         let deadline = pickup_deadline(conn, state, &hold.pickup_branch, now).await?;
         holds::attach_item(&mut *conn, &hold.id, barcode, "ready", now, Some(deadline)).await?;
         cat::set_item_status(&mut *conn, barcode, "on_hold_shelf").await?;
+        notify::enqueue_hold_ready(&mut *conn, &hold.id, now).await?;
         Ok(Trapped::Ready {
             hold_id: hold.id,
             patron_id: hold.patron_id,
@@ -379,6 +385,7 @@ pub async fn receive_transit(state: &AppState, barcode: &str) -> Result<Trapped,
     let deadline = pickup_deadline(&mut tx, state, &hold.pickup_branch, now).await?;
     holds::attach_item(&mut tx, &hold.id, barcode, "ready", now, Some(deadline)).await?;
     cat::set_item_status(&mut tx, barcode, "on_hold_shelf").await?;
+    notify::enqueue_hold_ready(&mut tx, &hold.id, now).await?;
     tx.commit().await?;
     Ok(Trapped::Ready {
         hold_id: hold.id,
@@ -396,13 +403,18 @@ pub struct Sweep {
     pub passed_on: Vec<Trapped>,
     /// Closed holds deleted after the retention period.
     pub purged: u64,
+    /// "Pickup deadline soon" notices queued.
+    pub deadline_notices: u64,
 }
 
 /// Expire uncollected holds (their copies pass to the next hold or back to
-/// the shelf) and delete closed holds past the retention period.
+/// the shelf), queue "pickup deadline soon" notices for ready holds near
+/// their deadline (once per hold), and delete closed holds past the
+/// retention period with their unsent notices.
 pub async fn sweep(state: &AppState) -> Result<Sweep, ApiErrorResponse> {
     let now = state.now();
-    let retention = i64::from(state.inner().config.holds.closed_retention_days) * DAY;
+    let config = &state.inner().config;
+    let retention = i64::from(config.holds.closed_retention_days) * DAY;
     let mut tx = store::begin_write(&state.inner().db).await?;
     let mut out = Sweep::default();
     for h in holds::overdue_pickups(&mut tx, now).await? {
@@ -413,7 +425,10 @@ pub async fn sweep(state: &AppState) -> Result<Sweep, ApiErrorResponse> {
         }
         out.expired.push(h.id);
     }
+    out.deadline_notices =
+        notify::enqueue_deadline_soon(&mut tx, now, config.notices.deadline_soon_days).await?;
     out.purged = holds::purge_closed(&mut tx, now - retention).await?;
+    outbox::purge(&mut tx, now - notify::SENT_RETENTION_DAYS * DAY).await?;
     tx.commit().await?;
     Ok(out)
 }

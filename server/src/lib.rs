@@ -14,6 +14,8 @@
 //!   trust anchors, policy, CRLs, the library card number scheme, lifetimes.
 //! * [`build_app`] / [`serve`] — the axum router and the server loop; the
 //!   routes are in `http/`, one module per resource, the SQL in `store/`.
+//! * [`notify`] — notices to patrons by email through an outbox table and
+//!   an SMTP sender that [`serve`] runs in the background.
 //! * [`clock`] — time is a parameter: [`Clock`], [`SystemClock`],
 //!   [`ManualClock`] for tests.
 //! * [`error`] — [`ApiErrorResponse`]: every failure becomes a status and a
@@ -32,6 +34,7 @@ pub mod holds;
 mod http;
 pub mod import;
 mod metrics;
+pub mod notify;
 mod state;
 mod store;
 pub mod testing;
@@ -42,7 +45,8 @@ use std::sync::Arc;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    Backend, Config, Database, OcspConfig, PolicyConfig, StartError, TrustAnchorFiles,
+    Backend, Config, Database, NoticeRules, OcspConfig, PolicyConfig, SmtpConfig, SmtpPassword,
+    SmtpTls, StartError, TrustAnchorFiles,
 };
 pub use error::ApiErrorResponse;
 pub use state::AppState;
@@ -64,14 +68,62 @@ pub async fn build_app_with_clock(
 }
 
 /// Serve the API on `listener` until ctrl-c (SIGINT) or SIGTERM, then finish
-/// the requests in flight and return.
+/// the requests in flight and return. Notices are mailed in the background
+/// (see [`serve_app_with_state`]).
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), StartError> {
-    let (router, _state) = build_app(config).await?;
-    serve_app(listener, router).await
+    let (router, state) = build_app(config).await?;
+    serve_app_with_state(listener, router, &state).await
+}
+
+/// Serve a router from [`build_app`] like [`serve_app`], and run the
+/// background work of its [`AppState`] meanwhile: the notice sender
+/// ([`notify`]) when `[smtp]` is configured (password from
+/// `SHIORI_SMTP_PASSWORD`); without it a warning says that notices stay in
+/// the outbox. The sender stops after the server has.
+pub async fn serve_app_with_state(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    state: &AppState,
+) -> Result<(), StartError> {
+    let sender = notify::start_configured(state)?;
+    let sweeper = start_sweeper(state);
+    let served = serve_app(listener, router).await;
+    sweeper.abort();
+    if let Some(sender) = sender {
+        sender.stop().await;
+    }
+    served
+}
+
+/// The periodic hold sweep (`holds.sweep_interval_secs`, default 300 s):
+/// expire uncollected holds, pass their copies on, queue "deadline soon"
+/// notices, purge closed holds. Safe on several instances at once: each
+/// sweep is one serialized write transaction.
+fn start_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    let every = std::time::Duration::from_secs(state.config().holds.sweep_interval_secs.max(10));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match holds::sweep(&state).await {
+                Ok(s) if !s.expired.is_empty() || s.purged > 0 => {
+                    tracing::info!(expired = s.expired.len(), purged = s.purged, "hold sweep")
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(code = %e.body.code, "hold sweep failed: {}", e.body.message)
+                }
+            }
+        }
+    })
 }
 
 /// Serve a router from [`build_app`] on `listener` until ctrl-c or SIGTERM
-/// (for embedders that use the [`AppState`] too, like `shiori demo`).
+/// (for embedders that use the [`AppState`] too, like `shiori demo`). Runs
+/// no background work: notices stay in the outbox (use
+/// [`serve_app_with_state`] to mail them).
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     router: axum::Router,

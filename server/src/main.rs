@@ -90,7 +90,7 @@ fn serve(runtime: &tokio::runtime::Runtime, config: Config) -> ExitCode {
                 Err(e) => eprintln!("shiori-server: demo catalogue not imported: {e}"),
             }
         }
-        shiori_server::serve_app(listener, router).await
+        shiori_server::serve_app_with_state(listener, router, &state).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,8 @@ pub(crate) struct Metrics {
     registrations: [AtomicU64; 3],
     logins_ok: AtomicU64,
     logins_failed: AtomicU64,
+    notices_sent: AtomicU64,
+    notice_failures: AtomicU64,
 }
 
 fn index(o: Outcome) -> usize {
@@ -52,8 +54,18 @@ impl Metrics {
         c.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Prometheus text exposition format 0.0.4.
-    pub(crate) fn render(&self) -> String {
+    pub(crate) fn notice_sent(&self) {
+        self.notices_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn notice_failed(&self) {
+        self.notice_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Prometheus text exposition format 0.0.4. `undelivered` is the outbox
+    /// gauge (unsent notices, and those of them failing), read from the
+    /// database by the caller; `None` if that read failed.
+    pub(crate) fn render(&self, undelivered: Option<(i64, i64)>) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -80,6 +92,27 @@ impl Metrics {
                 out,
                 "shiori_logins_total{{result=\"{label}\"}} {}",
                 c.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP shiori_notices_sent_total Notices the mail server accepted (this process).\n# TYPE shiori_notices_sent_total counter\nshiori_notices_sent_total {}",
+            self.notices_sent.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP shiori_notice_failures_total Failed attempts to mail a notice (this process).\n# TYPE shiori_notice_failures_total counter\nshiori_notice_failures_total {}",
+            self.notice_failures.load(Ordering::Relaxed)
+        );
+        if let Some((pending, failing)) = undelivered {
+            let _ = writeln!(
+                out,
+                "# HELP shiori_notices_undelivered Notices in the outbox not yet sent (all instances).\n# TYPE shiori_notices_undelivered gauge\nshiori_notices_undelivered {pending}"
+            );
+            let _ = writeln!(
+                out,
+                "# HELP shiori_notices_failing Unsent notices that failed at least {} times (all instances).\n# TYPE shiori_notices_failing gauge\nshiori_notices_failing {failing}",
+                crate::notify::FAILING_AFTER_ATTEMPTS
             );
         }
         out

@@ -102,6 +102,14 @@ impl AppState {
                 )));
             }
         }
+        if let Some(smtp) = &config.smtp {
+            crate::notify::check_config(smtp)?;
+        }
+        if config.notices.deadline_soon_days > 7 {
+            return Err(StartError::Config(
+                "notices.deadline_soon_days must be 0-7".into(),
+            ));
+        }
         let db = crate::store::open(&config.database).await?;
         let mut tx = crate::store::begin_write(&db).await?;
         crate::store::catalogue::sync_branches(&mut tx, &config.branches).await?;

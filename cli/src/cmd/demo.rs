@@ -80,7 +80,10 @@ pub fn run(ui: &Ui, args: &Args) -> Result<(), CliError> {
     step(ui, 1,
         &format!("図書館サーバーを {origin} で起動しました（SQLite は一時ディレクトリ、信頼点はテスト用ルート証明書、蔵書 {} タイトル・{} 冊）。", catalogue.titles, catalogue.items),
         &format!("Library server started at {origin} (SQLite in a temporary directory, TEST trust anchors, {} titles and {} copies).", catalogue.titles, catalogue.items));
-    let server = runtime.spawn(shiori_server::serve_app(listener, router));
+    let serve_state = state.clone();
+    let server = runtime.spawn(async move {
+        shiori_server::serve_app_with_state(listener, router, &serve_state).await
+    });
 
     let result = demo(ui, &origin, &dir)
         .and_then(|(client, summary)| reserve(ui, &client, &runtime, &state, summary));

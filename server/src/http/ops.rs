@@ -21,14 +21,22 @@ pub(crate) async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// `GET /metrics`.
+/// `GET /metrics`: the counters, and the outbox gauges from the database
+/// (left out, with an error logged, if the database does not answer).
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let undelivered = match crate::notify::undelivered(&state).await {
+        Ok(counts) => Some(counts),
+        Err(e) => {
+            tracing::error!("metrics: counting undelivered notices: {e}");
+            None
+        }
+    };
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.inner().metrics.render(),
+        state.inner().metrics.render(undelivered),
     )
 }
 

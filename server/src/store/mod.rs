@@ -18,6 +18,7 @@ pub(crate) mod catalogue;
 pub(crate) mod challenges;
 pub(crate) mod holds;
 pub(crate) mod loans;
+pub(crate) mod outbox;
 pub(crate) mod patrons;
 pub(crate) mod sessions;
 
@@ -47,7 +48,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "catalogue holds",
         include_str!("../../migrations/sqlite/0002_catalogue_holds.sql"),
     ),
-    // 3 is "notifications" (outbox), on the notify branch.
+    (
+        3,
+        "notifications",
+        include_str!("../../migrations/sqlite/0003_notifications.sql"),
+    ),
     (
         4,
         "circulation",
@@ -65,7 +70,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "catalogue holds",
         include_str!("../../migrations/postgres/0002_catalogue_holds.sql"),
     ),
-    // 3 is "notifications" (outbox), on the notify branch.
+    (
+        3,
+        "notifications",
+        include_str!("../../migrations/postgres/0003_notifications.sql"),
+    ),
     (
         4,
         "circulation",

@@ -240,10 +240,11 @@ pub(crate) async fn certificates(
         .collect()
 }
 
-/// Delete a patron with their holds, sessions and certificates (the card serial
-/// row stays, so a number is never issued twice).
+/// Delete a patron with their holds, queued and sent notices, sessions and
+/// certificates (the card serial row stays, so a number is never issued twice).
 pub(crate) async fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
     for sql in [
+        "DELETE FROM outbox WHERE patron_id = $1",
         "DELETE FROM holds WHERE patron_id = $1",
         "DELETE FROM reading_history WHERE patron_id = $1",
         "DELETE FROM sessions WHERE patron_id = $1",
