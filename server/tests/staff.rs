@@ -80,6 +80,7 @@ struct Browser {
     app: Router,
     jar: BTreeMap<String, String>,
     origin: Option<String>,
+    sec_fetch_site: Option<String>,
 }
 
 impl Browser {
@@ -88,6 +89,7 @@ impl Browser {
             app: lib.app.clone(),
             jar: BTreeMap::new(),
             origin: None,
+            sec_fetch_site: None,
         }
     }
 
@@ -99,6 +101,9 @@ impl Browser {
         }
         if let Some(o) = &self.origin {
             req = req.header(header::ORIGIN, o);
+        }
+        if let Some(s) = &self.sec_fetch_site {
+            req = req.header("sec-fetch-site", s);
         }
         let req = match form {
             Some(f) => req
@@ -343,6 +348,28 @@ async fn cookies_are_secure_on_an_https_origin() {
         "served: {}",
         page.body
     );
+    // Under Referrer-Policy: no-referrer browsers send `Origin: null` on a
+    // form POST: the token decides.
+    b.origin = Some("null".into());
+    let page = b
+        .submit("/staff/desk", "/staff/desk", &[("card", "x")])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::BAD_REQUEST,
+        "served: {}",
+        page.body
+    );
+    b.sec_fetch_site = Some("cross-site".into());
+    let page = b
+        .submit("/staff/desk", "/staff/desk", &[("card", "x")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    b.sec_fetch_site = Some("same-origin".into());
+    let page = b
+        .submit("/staff/desk", "/staff/desk", &[("card", "x")])
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

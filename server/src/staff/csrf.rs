@@ -8,7 +8,8 @@
 //! carry the derived token, so it cannot forge a form. Before login the same
 //! derivation runs over a random pre-session cookie (the login form is
 //! protected too). Together with `SameSite=Strict` cookies and the `Origin`
-//! check in [`super::Posted`], a cross-site POST never reaches a handler.
+//! and `Sec-Fetch-Site` checks in [`super::Posted`], a cross-site POST never
+//! reaches a handler.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

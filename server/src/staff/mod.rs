@@ -64,6 +64,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/accounts/password", post(pages::accounts_reset))
         .route("/static/staff.css", get(pages::stylesheet))
+        .route("/static/favicon.svg", get(pages::favicon))
         .layer(axum::middleware::from_fn_with_state(state, headers))
 }
 
@@ -269,19 +270,26 @@ impl Drop for FormFields {
     }
 }
 
-/// Whether an `Origin` header, when the browser sent one, is ours.
+/// Whether the browser's own provenance headers, when sent, say the
+/// request comes from our pages: an `Origin` other than `public_origin` or a
+/// `Sec-Fetch-Site` of `cross-site`/`same-site` is refused. `Origin: null`
+/// is what browsers send on a form POST under `Referrer-Policy: no-referrer`
+/// (the Fetch standard's origin serialization), so it proves nothing either
+/// way and the CSRF token decides.
 fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    match headers.get(header::ORIGIN) {
+    let ours = state
+        .config()
+        .public_origin
+        .trim_end_matches('/')
+        .as_bytes();
+    let origin_ok = match headers.get(header::ORIGIN) {
         None => true,
-        Some(o) => {
-            o.as_bytes()
-                == state
-                    .config()
-                    .public_origin
-                    .trim_end_matches('/')
-                    .as_bytes()
-        }
-    }
+        Some(o) => o.as_bytes() == b"null" || o.as_bytes() == ours,
+    };
+    let site_ok = !headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site" || v.as_bytes() == b"same-site");
+    origin_ok && site_ok
 }
 
 /// A POST from a logged-in session whose CSRF token was right: the only

@@ -194,6 +194,19 @@ pub(crate) async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// `GET /staff/static/favicon.svg` (a bookmark, 栞), so that browsers do
+/// not ask for a missing `/favicon.ico`.
+pub(crate) async fn favicon() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml"),
+        )],
+        include_str!("favicon.svg"),
+    )
+        .into_response()
+}
+
 /// `GET /staff`: the desk, or the login page.
 pub(crate) async fn root(session: Option<StaffSession>) -> Redirect {
     match session {
