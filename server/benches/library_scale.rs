@@ -507,6 +507,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let mut config = Config::test_defaults(database, "http://127.0.0.1:8080");
         config.holds.max_open_per_patron = 1_000;
+        // 0290 + 7 digits + check: room for millions of patrons (the TEST
+        // scheme's 10 digits stop at 99,999).
+        config.card_numbers.length = 12;
         config.session_ttl_secs = 10 * 365 * 86_400;
         let clock = Arc::new(ManualClock::new(NOW));
         let (app, state) = build_app_with_clock(config, clock).await?;

@@ -100,6 +100,43 @@ pub struct Config {
     /// Session lifetime in seconds.
     #[serde(default = "default_session_ttl")]
     pub session_ttl_secs: u64,
+    /// The staff console (`[staff]`): session lifetimes, lockout, audit
+    /// retention.
+    #[serde(default)]
+    pub staff: StaffConfig,
+}
+
+/// Staff console settings (`[staff]`); every field has a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    /// A session unused this long ends (seconds, default 30 minutes).
+    pub session_idle_secs: u64,
+    /// A session ends this long after login however busy (seconds, default
+    /// 12 hours: one day at the desk).
+    pub session_max_secs: u64,
+    /// Failed logins of one user name that lock it (default 5) ...
+    pub lockout_failures: u32,
+    /// ... when they fall within this window (seconds, default 15 minutes).
+    pub lockout_window_secs: u64,
+    /// How long the lock lasts (seconds, default 15 minutes).
+    pub lockout_secs: u64,
+    /// Audit rows older than this are deleted by the expiry sweep (days,
+    /// default 365).
+    pub audit_retention_days: u32,
+}
+
+impl Default for StaffConfig {
+    fn default() -> Self {
+        StaffConfig {
+            session_idle_secs: 30 * 60,
+            session_max_secs: 12 * 3600,
+            lockout_failures: 5,
+            lockout_window_secs: 15 * 60,
+            lockout_secs: 15 * 60,
+            audit_retention_days: 365,
+        }
+    }
 }
 
 fn default_challenge_ttl() -> u64 {
@@ -416,6 +453,7 @@ impl Config {
             card_numbers,
             challenge_ttl_secs: DEFAULT_CHALLENGE_TTL_SECS,
             session_ttl_secs: DEFAULT_SESSION_TTL_SECS,
+            staff: StaffConfig::default(),
         }
     }
 

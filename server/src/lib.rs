@@ -20,6 +20,8 @@
 //!   [`ManualClock`] for tests.
 //! * [`error`] — [`ApiErrorResponse`]: every failure becomes a status and a
 //!   JSON `shiori_core::api::ApiError` with a stable code.
+//! * [`staff`] — the staff console: server-rendered HTML under `/staff`
+//!   (login, desk, hold shelf, pick list, expiry sweep, audit log).
 //!
 //! The JSON bodies are `shiori_core::api`; `docs/api.md` describes the API
 //! and `docs/openapi.yaml` (served at `/api/v1/openapi.yaml`) specifies it.
@@ -35,6 +37,7 @@ mod http;
 pub mod import;
 mod metrics;
 pub mod notify;
+pub mod staff;
 mod state;
 mod store;
 pub mod testing;
@@ -46,7 +49,7 @@ use std::sync::Arc;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     Backend, Config, Database, NoticeRules, OcspConfig, PolicyConfig, SmtpConfig, SmtpPassword,
-    SmtpTls, StartError, TrustAnchorFiles,
+    SmtpTls, StaffConfig, StartError, TrustAnchorFiles,
 };
 pub use error::ApiErrorResponse;
 pub use state::AppState;

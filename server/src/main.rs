@@ -1,6 +1,10 @@
 //! `shiori-server serve [--config FILE]`: run the HTTP API.
 //! `shiori-server import-catalogue [--config FILE] CSV`: import a catalogue
 //! CSV into the configured database and print the report (JSON) on stdout.
+//! `shiori-server add-staff [--config FILE] [--role staff|admin] USERNAME`:
+//! create a staff console account (the first admin, typically); the
+//! password comes from `SHIORI_STAFF_PASSWORD` or the first line of stdin,
+//! never from the command line (where `ps` and shell history would keep it).
 //!
 //! Without `--config` the server uses `shiori.db` in the current directory
 //! with the JPKI-TEST anchors of the workspace's `test-vectors/`, says loudly
@@ -11,15 +15,19 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use shiori_server::staff::{Password, Role};
 use shiori_server::Config;
 
 const USAGE: &str = "usage: shiori-server serve [--config FILE]\n       \
-                     shiori-server import-catalogue [--config FILE] CATALOGUE.{csv,mrc,xml}";
+                     shiori-server import-catalogue [--config FILE] CATALOGUE.{csv,mrc,xml}\n       \
+                     shiori-server add-staff [--config FILE] [--role staff|admin] USERNAME\n         \
+                     (password from SHIORI_STAFF_PASSWORD or stdin, at least 12 characters)";
 
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Serve,
     Import(PathBuf),
+    AddStaff { username: String, role: Role },
 }
 
 fn main() -> ExitCode {
@@ -69,6 +77,7 @@ fn main() -> ExitCode {
     match command {
         Command::Serve => serve(&runtime, config),
         Command::Import(csv) => import(&runtime, config, &csv),
+        Command::AddStaff { username, role } => add_staff(&runtime, config, &username, role),
     }
 }
 
@@ -151,6 +160,67 @@ fn import(runtime: &tokio::runtime::Runtime, config: Config, path: &std::path::P
     }
 }
 
+/// The new account's password: `SHIORI_STAFF_PASSWORD`, or the first line
+/// of stdin (its line ending removed).
+fn read_password() -> Result<Password, String> {
+    if let Ok(p) = std::env::var("SHIORI_STAFF_PASSWORD") {
+        return Ok(Password::new(p));
+    }
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password for the new account (input is shown; prefer SHIORI_STAFF_PASSWORD or a pipe): ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    zeroize::Zeroize::zeroize(&mut line);
+    if password.is_empty() {
+        return Err("no password: set SHIORI_STAFF_PASSWORD or give it on stdin".into());
+    }
+    Ok(Password::new(password))
+}
+
+fn add_staff(
+    runtime: &tokio::runtime::Runtime,
+    config: Config,
+    username: &str,
+    role: Role,
+) -> ExitCode {
+    let password = match read_password() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("shiori-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let (_router, state) = shiori_server::build_app(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        shiori_server::staff::add_staff(&state, username, role, password)
+            .await
+            .map_err(|e| format!("{e} ({})", e.code()))
+    });
+    match result {
+        Ok(()) => {
+            eprintln!(
+                "shiori-server: staff account {:?} ({}) created",
+                shiori_server::staff::auth::normalize_username(username),
+                role.as_str()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("shiori-server: add-staff failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// The command and the `--config` file, if any.
 fn parse_args(args: &[String]) -> Result<(Command, Option<PathBuf>), String> {
     let mut rest: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -163,6 +233,30 @@ fn parse_args(args: &[String]) -> Result<(Command, Option<PathBuf>), String> {
     match rest.as_slice() {
         ["serve"] => Ok((Command::Serve, config)),
         ["import-catalogue", csv] => Ok((Command::Import(PathBuf::from(csv)), config)),
+        ["add-staff", rest @ ..] => {
+            let mut role = Role::Staff;
+            let mut username = None;
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                match *a {
+                    "--role" => {
+                        let r = it.next().ok_or("--role needs staff or admin")?;
+                        role = Role::parse(r).ok_or("--role is staff or admin")?;
+                    }
+                    name if !name.starts_with('-') && username.is_none() => {
+                        username = Some((*name).to_owned());
+                    }
+                    _ => {
+                        return Err(
+                            "add-staff: unexpected arguments (the password is never an argument)"
+                                .into(),
+                        )
+                    }
+                }
+            }
+            let username = username.ok_or("add-staff needs a USERNAME")?;
+            Ok((Command::AddStaff { username, role }, config))
+        }
         ["--help"] | ["-h"] => Err("help".into()),
         _ => Err("unexpected arguments".into()),
     }
@@ -170,7 +264,7 @@ fn parse_args(args: &[String]) -> Result<(Command, Option<PathBuf>), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_args, Command};
+    use super::{parse_args, Command, Role};
     use std::path::PathBuf;
 
     fn args(a: &[&str]) -> Vec<String> {
@@ -193,6 +287,36 @@ mod tests {
         );
         assert!(parse_args(&args(&["serve", "--config"])).is_err());
         assert!(parse_args(&args(&["import-catalogue"])).is_err());
+        assert_eq!(
+            parse_args(&args(&[
+                "add-staff",
+                "--config",
+                "a.toml",
+                "--role",
+                "admin",
+                "sato"
+            ])),
+            Ok((
+                Command::AddStaff {
+                    username: "sato".into(),
+                    role: Role::Admin
+                },
+                Some(PathBuf::from("a.toml"))
+            ))
+        );
+        assert_eq!(
+            parse_args(&args(&["add-staff", "suzuki"])),
+            Ok((
+                Command::AddStaff {
+                    username: "suzuki".into(),
+                    role: Role::Staff
+                },
+                None
+            ))
+        );
+        assert!(parse_args(&args(&["add-staff"])).is_err());
+        assert!(parse_args(&args(&["add-staff", "--role", "root", "sato"])).is_err());
+        assert!(parse_args(&args(&["add-staff", "sato", "hunter2hunter2"])).is_err());
         assert!(parse_args(&args(&[])).is_err());
     }
 }

@@ -1,4 +1,5 @@
-//! The router: one module per resource, the layers every request passes
+//! The router: one module per resource (the staff console's HTML pages
+//! are nested from `crate::staff`), the layers every request passes
 //! (request id, tracing, timeout, 64 KiB body limit) and a JSON 404.
 
 mod catalogue;
@@ -59,6 +60,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .nest("/api/v1", api)
+        .nest("/staff", crate::staff::router(state.clone()))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .fallback(not_found)

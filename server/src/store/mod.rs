@@ -21,6 +21,7 @@ pub(crate) mod loans;
 pub(crate) mod outbox;
 pub(crate) mod patrons;
 pub(crate) mod sessions;
+pub(crate) mod staff;
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -58,6 +59,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "circulation",
         include_str!("../../migrations/sqlite/0004_circulation.sql"),
     ),
+    (
+        5,
+        "staff",
+        include_str!("../../migrations/sqlite/0005_staff.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -79,6 +85,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "circulation",
         include_str!("../../migrations/postgres/0004_circulation.sql"),
+    ),
+    (
+        5,
+        "staff",
+        include_str!("../../migrations/postgres/0005_staff.sql"),
     ),
 ];
 
