@@ -592,3 +592,108 @@ async fn a_marc_file_imports_titles_and_copies() {
         .unwrap_err();
     assert_eq!(garbage.code(), "import_unreadable");
 }
+
+/// Staff trap copies while patrons cancel, all at once. Afterwards every
+/// copy is either set aside for exactly one open hold or back on the shelf
+/// with nobody eligible waiting, no closed hold keeps a copy, and the queue
+/// positions of those still waiting are 1..n.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn trapping_while_patrons_cancel_keeps_queue_and_shelf_consistent() {
+    let lib = library().await;
+    let isbn = demo_isbn("ノルウェイの森 上"); // 3 copies, one per branch
+    let title = lib.title_id(&isbn).await;
+    let (_, details) = lib.get(&format!("/api/v1/titles/{title}")).await;
+    let barcodes: Vec<String> = details["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["barcode"].as_str().unwrap().to_owned())
+        .collect();
+    let patrons = lib.patrons(40).await;
+    let mut holds = Vec::new();
+    for (i, p) in patrons.iter().enumerate() {
+        let branch = ["central", "east", "west"][i % 3];
+        let (s, h) = lib.place(p, title, branch).await;
+        assert_eq!(s, StatusCode::CREATED);
+        holds.push(h["id"].as_str().unwrap().to_owned());
+    }
+    let lib = Arc::new(lib);
+    let mut tasks = Vec::new();
+    for b in barcodes.clone() {
+        let lib = lib.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = trap_item(&lib.state, &b).await;
+        }));
+    }
+    for (i, (p, h)) in patrons.iter().zip(&holds).enumerate() {
+        if i % 2 == 0 {
+            let lib = lib.clone();
+            let (p, h) = (p.clone(), h.clone());
+            tasks.push(tokio::spawn(async move {
+                let (s, _) = lib
+                    .call(
+                        Method::DELETE,
+                        &format!("/api/v1/me/holds/{h}"),
+                        None,
+                        Some(&p),
+                    )
+                    .await;
+                assert_eq!(s, StatusCode::OK);
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    // Every copy: on the shelf for exactly one open hold, or travelling for
+    // one, or available while nobody eligible waits.
+    let mut attached = BTreeSet::new();
+    let mut waiting_positions = Vec::new();
+    for (p, h) in patrons.iter().zip(&holds) {
+        let mine = lib.holds(p).await;
+        let hold = mine.iter().find(|x| x["id"] == h.as_str()).unwrap();
+        match hold["state"].as_str().unwrap() {
+            "ready" | "in_transit" => {}
+            "queued" => waiting_positions.push(hold["position"].as_u64().unwrap()),
+            "cancelled" => {}
+            other => panic!("unexpected state {other}"),
+        }
+    }
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT state, item_barcode FROM holds WHERE title_id = $1")
+            .bind(title)
+            .fetch_all(lib.state.db().pool())
+            .await
+            .unwrap();
+    for (state, item) in &rows {
+        match (state.as_str(), item) {
+            ("ready" | "in_transit", Some(b)) => assert!(attached.insert(b.clone()), "{b} twice"),
+            ("ready" | "in_transit", None) => panic!("an open hold without its copy"),
+            _ => {}
+        }
+    }
+    let (_, details) = lib.get(&format!("/api/v1/titles/{title}")).await;
+    for item in details["items"].as_array().unwrap() {
+        let b = item["barcode"].as_str().unwrap();
+        match item["status"].as_str().unwrap() {
+            "on_hold_shelf" | "in_transit" => assert!(attached.contains(b), "{b} held by no hold"),
+            "available" => assert!(
+                waiting_positions.is_empty(),
+                "{b} on the shelf while patrons wait"
+            ),
+            other => panic!("{b}: {other}"),
+        }
+    }
+    assert_eq!(
+        attached.len(),
+        barcodes.len().min(20),
+        "each copy went to a hold"
+    );
+    waiting_positions.sort();
+    assert_eq!(
+        waiting_positions,
+        (1..=waiting_positions.len() as u64).collect::<Vec<_>>(),
+        "no gap, no duplicate"
+    );
+}
