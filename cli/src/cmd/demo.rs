@@ -294,6 +294,29 @@ fn reserve(
         };
         eprintln!("      {line}");
         eprintln!("      {}: {}", mine.title, mine.state);
+        // What the desk sees on the hold shelf list of the pickup branch.
+        let shelf = runtime
+            .block_on(shiori_server::circulation::hold_shelf(
+                state,
+                &mine.pickup_branch,
+            ))
+            .map_err(|e| fail(e.body.message))?;
+        eprintln!(
+            "      {}",
+            match ui.lang {
+                Lang::Ja => format!("職員画面の予約棚一覧（{}）:", mine.pickup_branch),
+                Lang::En => format!("The staff hold-shelf list ({}):", mine.pickup_branch),
+            }
+        );
+        for entry in &shelf {
+            eprintln!(
+                "        {}  {}  {}  → {}",
+                entry.card_number,
+                entry.item_barcode,
+                entry.title,
+                library_date(entry.pickup_deadline)
+            );
+        }
     }
     if mine.state == "ready" || mine.state == "in_transit" {
         Ok(())
