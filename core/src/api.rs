@@ -234,8 +234,11 @@ pub struct TitleSummary {
 /// `GET /api/v1/titles`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchResults {
-    /// Matching titles in total.
+    /// Matching titles in total, counted up to 1,000.
     pub total: u64,
+    /// More than `total` titles match (narrow the search).
+    #[serde(default)]
+    pub total_capped: bool,
     /// This page (1-based).
     pub page: u32,
     /// Page size.

@@ -438,6 +438,12 @@ async fn seed(state: &shiori_server::AppState, a: &Args) -> Result<(), Box<dyn s
         )
         .await?;
     }
+    sqlx::query("DELETE FROM term_stats").execute(pool).await?;
+    sqlx::query(
+        "INSERT INTO term_stats (term, titles) SELECT term, COUNT(*) FROM title_terms GROUP BY term",
+    )
+    .execute(pool)
+    .await?;
     if state.db().backend() == shiori_server::Backend::Postgres {
         sqlx::query(
             "SELECT setval(pg_get_serial_sequence('titles', 'id'), (SELECT MAX(id) FROM titles))",

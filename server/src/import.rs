@@ -23,7 +23,7 @@ pub const DEMO_CATALOGUE: &[u8] = include_bytes!("../data/demo-catalogue.csv");
 
 /// Import [`DEMO_CATALOGUE`] when the catalogue is empty (TEST setups only).
 pub async fn import_demo_if_empty(state: &AppState) -> Result<Option<ImportReport>, ImportFailure> {
-    let (total, _) = cat::search(
+    let (total, _, _) = cat::search(
         state.inner().db.pool(),
         &cat::SearchQuery {
             page: 1,
@@ -149,6 +149,15 @@ async fn import_parsed(
         report.items += batch.iter().filter(|r| r.item_barcode.is_some()).count() as u64;
     }
     report.titles = titles.len() as u64;
+    let rebuilt = async {
+        let mut tx = store::begin_write(&state.inner().db).await?;
+        cat::rebuild_term_stats(&mut tx).await?;
+        tx.commit().await?;
+        Ok::<(), ApiErrorResponse>(())
+    };
+    rebuilt
+        .await
+        .map_err(|e| ImportFailure::Database(e, report.imported_rows))?;
     Ok(report)
 }
 

@@ -697,3 +697,33 @@ async fn trapping_while_patrons_cancel_keeps_queue_and_shelf_consistent() {
         "no gap, no duplicate"
     );
 }
+
+/// Counting stops at 1,000 matches: the answer says "1,000 or more" and
+/// paging still works past the first page.
+#[tokio::test]
+async fn counts_are_capped_at_a_thousand() {
+    let lib = library().await;
+    let mut csv = String::from("title,authors\n");
+    for i in 0..1_050 {
+        csv.push_str(&format!("猫の本 {i},著者{i}\n"));
+    }
+    let report = shiori_server::import::import_csv(&lib.state, csv.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(report.imported_rows, 1_050);
+    let (_, body) = lib
+        .get("/api/v1/titles?q=%E7%8C%AB%E3%81%AE%E6%9C%AC&per_page=100&page=11")
+        .await;
+    assert_eq!(body["total"], 1000);
+    assert_eq!(body["total_capped"], true);
+    assert_eq!(
+        body["titles"].as_array().unwrap().len(),
+        50,
+        "1,050 = 10 pages of 100 + 50"
+    );
+    let (_, body) = lib.get("/api/v1/titles?q=%E9%9B%AA%E5%9B%BD").await;
+    assert_eq!(
+        (body["total"].as_u64(), body["total_capped"].as_bool()),
+        (Some(1), Some(false))
+    );
+}

@@ -95,9 +95,10 @@ pub(crate) async fn search(
             ));
         }
     }
-    let (total, titles) = catalogue::search(state.db().pool(), &query).await?;
+    let (total, total_capped, titles) = catalogue::search(state.db().pool(), &query).await?;
     Ok(Json(SearchResults {
         total,
+        total_capped,
         page: query.page,
         per_page: query.per_page,
         titles,

@@ -217,7 +217,6 @@ pub(crate) struct SearchQuery {
 /// A bind value of a dynamically built query.
 enum Bind {
     Text(String),
-    Int(i64),
 }
 
 /// Builds the WHERE clause of a search with numbered placeholders.
@@ -246,7 +245,23 @@ fn escape_like(word: &str) -> String {
     out
 }
 
-fn build_filter(query: &SearchQuery) -> Filter {
+/// A search as SQL: where the candidates come from, the conditions, and the
+/// ordering key.
+struct Plan {
+    from: String,
+    filter: Filter,
+    order: &'static str,
+}
+
+/// Matches counted at most; a larger result says "1,000 or more".
+pub(crate) const COUNT_CAP: i64 = 1_000;
+
+/// Plan a search. Text words are matched through their n-grams: the rarest
+/// term of the whole query (by `term_stats`) drives the scan of its posting
+/// list in title order, every other term is probed on the `(term,
+/// title_id)` primary key, and words longer than two characters are
+/// confirmed with `LIKE` (shorter words are exactly their one n-gram).
+async fn plan(db: &AnyPool, query: &SearchQuery) -> Result<Plan, sqlx::Error> {
     let mut f = Filter {
         clauses: Vec::new(),
         binds: Vec::new(),
@@ -273,22 +288,45 @@ fn build_filter(query: &SearchQuery) -> Filter {
         // Only punctuation: nothing can match (rather than everything).
         f.clauses.push("1 = 0".into());
     }
-    for word in &words {
-        let word = word.as_str();
-        let terms = query_terms(word);
-        let mut placeholders = Vec::with_capacity(terms.len());
-        for term in &terms {
-            placeholders.push(f.param(Bind::Text(term.clone())));
+    let mut terms: Vec<String> = words.iter().flat_map(|w| query_terms(w)).collect();
+    terms.sort();
+    terms.dedup();
+    let mut from = "titles t".to_owned();
+    let mut order = "t.id";
+    if !terms.is_empty() {
+        let mut stats: HashMap<String, i64> = HashMap::new();
+        for chunk in terms.chunks(200) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT term, titles FROM term_stats WHERE term IN ({})",
+                ph.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for t in chunk {
+                q = q.bind(t.as_str());
+            }
+            for r in q.fetch_all(db).await? {
+                stats.insert(r.try_get("term")?, r.try_get("titles")?);
+            }
         }
-        let count = f.param(Bind::Int(terms.len() as i64));
-        f.clauses.push(format!(
-            "t.id IN (SELECT title_id FROM title_terms WHERE term IN ({}) \
-             GROUP BY title_id HAVING COUNT(*) = {count})",
-            placeholders.join(", ")
-        ));
-        let like = f.param(Bind::Text(escape_like(word)));
-        f.clauses
-            .push(format!("t.search_text LIKE {like} ESCAPE '\\'"));
+        // Rarest first; a term missing from the statistics is the rarest
+        // (no title had it when they were last rebuilt).
+        terms.sort_by_key(|t| (stats.get(t).copied().unwrap_or(0), t.clone()));
+        let driver = f.param(Bind::Text(terms[0].clone()));
+        from = "title_terms d JOIN titles t ON t.id = d.title_id".to_owned();
+        f.clauses.push(format!("d.term = {driver}"));
+        order = "d.title_id";
+        for term in &terms[1..] {
+            let p = f.param(Bind::Text(term.clone()));
+            f.clauses.push(format!(
+                "EXISTS (SELECT 1 FROM title_terms x WHERE x.term = {p} AND x.title_id = d.title_id)"
+            ));
+        }
+        for word in words.iter().filter(|w| w.chars().count() > 2) {
+            let like = f.param(Bind::Text(escape_like(word)));
+            f.clauses
+                .push(format!("t.search_text LIKE {like} ESCAPE '\\'"));
+        }
     }
     match (&query.branch, query.available_only) {
         (Some(b), only) => {
@@ -308,7 +346,24 @@ fn build_filter(query: &SearchQuery) -> Filter {
         ),
         (None, false) => {}
     }
-    f
+    Ok(Plan {
+        from,
+        filter: f,
+        order,
+    })
+}
+
+/// Rebuild `term_stats` from `title_terms` (after an import).
+pub(crate) async fn rebuild_term_stats(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM term_stats")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO term_stats (term, titles) SELECT term, COUNT(*) FROM title_terms GROUP BY term",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn bind_all<'q>(
@@ -318,7 +373,6 @@ fn bind_all<'q>(
     for b in binds {
         q = match b {
             Bind::Text(s) => q.bind(s.as_str()),
-            Bind::Int(i) => q.bind(*i),
         };
     }
     q
@@ -327,25 +381,33 @@ fn bind_all<'q>(
 const TITLE_COLUMNS: &str =
     "t.id, t.isbn, t.title, t.title_kana, t.authors, t.publisher, t.year, t.subjects";
 
-/// One page of titles matching `query`, and how many match in all.
+/// One page of titles matching `query`, how many match (counted up to
+/// [`COUNT_CAP`]), and whether there are more than that.
 pub(crate) async fn search(
     db: &AnyPool,
     query: &SearchQuery,
-) -> Result<(u64, Vec<TitleSummary>), sqlx::Error> {
-    let filter = build_filter(query);
+) -> Result<(u64, bool, Vec<TitleSummary>), sqlx::Error> {
+    let Plan {
+        from,
+        filter,
+        order,
+    } = plan(db, query).await?;
     let where_sql = if filter.clauses.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", filter.clauses.join(" AND "))
     };
-    let count_sql = format!("SELECT COUNT(*) AS n FROM titles t{where_sql}");
-    let total: i64 = bind_all(sqlx::query(&count_sql), &filter.binds)
+    let count_sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{where_sql} LIMIT {}) c",
+        COUNT_CAP + 1
+    );
+    let counted: i64 = bind_all(sqlx::query(&count_sql), &filter.binds)
         .fetch_one(db)
         .await?
         .try_get("n")?;
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(query.per_page);
     let page_sql = format!(
-        "SELECT {TITLE_COLUMNS} FROM titles t{where_sql} ORDER BY t.id LIMIT {} OFFSET {offset}",
+        "SELECT {TITLE_COLUMNS} FROM {from}{where_sql} ORDER BY {order} LIMIT {} OFFSET {offset}",
         query.per_page
     );
     let rows = bind_all(sqlx::query(&page_sql), &filter.binds)
@@ -356,7 +418,8 @@ pub(crate) async fn search(
         .map(summary_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     fill_counts(db, &mut titles, query.branch.as_deref()).await?;
-    Ok((u64::try_from(total).unwrap_or(0), titles))
+    let total = u64::try_from(counted.min(COUNT_CAP)).unwrap_or(0);
+    Ok((total, counted > COUNT_CAP, titles))
 }
 
 fn summary_from_row(r: &AnyRow) -> Result<TitleSummary, sqlx::Error> {

@@ -64,6 +64,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff",
         include_str!("../../migrations/sqlite/0005_staff.sql"),
     ),
+    (
+        6,
+        "term stats",
+        include_str!("../../migrations/sqlite/0006_term_stats.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -90,6 +95,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "staff",
         include_str!("../../migrations/postgres/0005_staff.sql"),
+    ),
+    (
+        6,
+        "term stats",
+        include_str!("../../migrations/postgres/0006_term_stats.sql"),
     ),
 ];
 
