@@ -311,12 +311,48 @@ async fn plan(db: &AnyPool, query: &SearchQuery) -> Result<Plan, sqlx::Error> {
         }
         // Rarest first; a term missing from the statistics is the rarest
         // (no title had it when they were last rebuilt).
-        terms.sort_by_key(|t| (stats.get(t).copied().unwrap_or(0), t.clone()));
-        let driver = f.param(Bind::Text(terms[0].clone()));
-        from = "title_terms d JOIN titles t ON t.id = d.title_id".to_owned();
+        let rarity = |t: &String| (stats.get(t).copied().unwrap_or(0), t.clone());
+        terms.sort_by_key(rarity);
+        // The posting lists scanned together in title order: the rarest
+        // term of each word (at most three), or the two rarest terms of a
+        // single word. PostgreSQL merges them; the other terms are probed.
+        let mut joined: Vec<String> = Vec::new();
+        for w in &words {
+            if let Some(t) = query_terms(w).into_iter().min_by_key(rarity) {
+                if !joined.contains(&t) {
+                    joined.push(t);
+                }
+            }
+        }
+        joined.sort_by_key(rarity);
+        joined.truncate(3);
+        if joined.len() == 1 {
+            if let Some(second) = terms.iter().find(|t| **t != joined[0]) {
+                joined.push(second.clone());
+            }
+        }
+        let driver = f.param(Bind::Text(joined[0].clone()));
+        from = "title_terms d".to_owned();
+        for (i, term) in joined.iter().enumerate().skip(1) {
+            let p = f.param(Bind::Text(term.clone()));
+            from.push_str(&format!(
+                " JOIN title_terms j{i} ON j{i}.title_id = d.title_id AND j{i}.term = {p}"
+            ));
+        }
+        from.push_str(" JOIN titles t ON t.id = d.title_id");
         f.clauses.push(format!("d.term = {driver}"));
         order = "d.title_id";
-        for term in &terms[1..] {
+        // Words longer than two characters are confirmed by LIKE below, so
+        // only the n-grams of one- and two-character words need probing.
+        let short_terms: Vec<String> = words
+            .iter()
+            .filter(|w| w.chars().count() <= 2)
+            .flat_map(|w| query_terms(w))
+            .collect();
+        for term in terms
+            .iter()
+            .filter(|t| !joined.contains(t) && short_terms.contains(t))
+        {
             let p = f.param(Bind::Text(term.clone()));
             f.clauses.push(format!(
                 "EXISTS (SELECT 1 FROM title_terms x WHERE x.term = {p} AND x.title_id = d.title_id)"
@@ -397,14 +433,6 @@ pub(crate) async fn search(
     } else {
         format!(" WHERE {}", filter.clauses.join(" AND "))
     };
-    let count_sql = format!(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{where_sql} LIMIT {}) c",
-        COUNT_CAP + 1
-    );
-    let counted: i64 = bind_all(sqlx::query(&count_sql), &filter.binds)
-        .fetch_one(db)
-        .await?
-        .try_get("n")?;
     let offset = i64::from(query.page.saturating_sub(1)) * i64::from(query.per_page);
     let page_sql = format!(
         "SELECT {TITLE_COLUMNS} FROM {from}{where_sql} ORDER BY {order} LIMIT {} OFFSET {offset}",
@@ -417,6 +445,19 @@ pub(crate) async fn search(
         .iter()
         .map(summary_from_row)
         .collect::<Result<Vec<_>, _>>()?;
+    // A first page that is not full holds every match: no count needed.
+    let counted = if query.page <= 1 && titles.len() < query.per_page as usize {
+        titles.len() as i64
+    } else {
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{where_sql} LIMIT {}) c",
+            COUNT_CAP + 1
+        );
+        bind_all(sqlx::query(&count_sql), &filter.binds)
+            .fetch_one(db)
+            .await?
+            .try_get("n")?
+    };
     fill_counts(db, &mut titles, query.branch.as_deref()).await?;
     let total = u64::try_from(counted.min(COUNT_CAP)).unwrap_or(0);
     Ok((total, counted > COUNT_CAP, titles))
