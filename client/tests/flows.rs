@@ -37,7 +37,8 @@ fn register_login_card_logout_delete() {
     let (client, reg) = register(&server.origin, "tanaka-hanako").unwrap();
     assert!(reg.created);
     assert_eq!(reg.patron.name, "田中\u{3000}花子");
-    assert_eq!(client.me().unwrap().id, reg.patron.id);
+    // The record in the registration answer is exactly what is stored.
+    assert_eq!(client.me().unwrap(), reg.patron);
     let card = client.card().unwrap();
     assert_eq!(card.card_number, reg.patron.card_number);
     let png = client.card_png().unwrap();
@@ -71,7 +72,8 @@ fn register_login_card_logout_delete() {
     // Logout ends that token only.
     other.logout().unwrap();
     assert!(!other.is_logged_in());
-    assert_eq!(client.me().unwrap().id, reg.patron.id);
+    // The record in the registration answer is exactly what is stored.
+    assert_eq!(client.me().unwrap(), reg.patron);
 
     let mut client = client;
     client.delete_account().unwrap();

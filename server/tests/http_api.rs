@@ -966,7 +966,12 @@ async fn the_suite_runs_on_the_expected_backend() {
     let h = harness().await;
     let expected = match std::env::var("SHIORI_TEST_EXPECT_BACKEND").as_deref() {
         Ok("postgres") => shiori_server::Backend::Postgres,
-        Ok("sqlite") | Err(_) => shiori_server::Backend::Sqlite,
+        Ok("sqlite") => shiori_server::Backend::Sqlite,
+        // Unset: whatever the test database setting selects.
+        Err(_) if std::env::var_os(shiori_server::testing::POSTGRES_ENV).is_some() => {
+            shiori_server::Backend::Postgres
+        }
+        Err(_) => shiori_server::Backend::Sqlite,
         Ok(other) => panic!("SHIORI_TEST_EXPECT_BACKEND={other:?}: postgres or sqlite"),
     };
     assert_eq!(h.state.db().backend(), expected);
