@@ -50,6 +50,11 @@ use zeroize::Zeroizing;
 uniffi::setup_scaffolding!();
 
 mod types;
+#[cfg(feature = "virtual-card")]
+mod virtual_link;
+
+#[cfg(feature = "virtual-card")]
+pub use virtual_link::VirtualCardLink;
 
 pub use types::{BasicFacts, CardStatus, CardType, Gender, PinKind, PinState};
 
