@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use shiori_core::jpki::flows::{login_tap, read_status, registration_tap};
+use shiori_core::jpki::flows::{
+    login_tap, read_signing_certificate, read_status, registration_tap,
+};
 use shiori_core::jpki::{fid, JpkiCard, JpkiError, PinStatus, TokenType};
 use shiori_core::pin::{AuthPin, LastTry, PinKind, SigningPassword};
 use shiori_core::proof::verify_proof;
@@ -347,4 +349,14 @@ fn select_ef_then_current_ef_forms_work_like_the_real_card() {
     let r = c.process_apdu(&h("00B0000004"));
     assert_eq!(&r[..2], &[0x30, 0x82]);
     assert_eq!(&r[4..], &[0x90, 0x00]);
+}
+
+#[test]
+fn reading_the_signing_certificate_takes_four_apdus_and_one_pin() {
+    let mut spy = Spy::new(card("tanaka-hanako", EXT));
+    let cert =
+        read_signing_certificate(&mut spy, &password("tanaka-hanako"), LastTry::Refuse).unwrap();
+    assert_eq!(spy.commands.len(), 4);
+    assert_eq!(spy.pins_sent(), 1);
+    assert_eq!(cert.basic_info().unwrap().name, "田中\u{3000}花子");
 }

@@ -7,6 +7,9 @@
 //!   6 APDUs with extended length (SELECT, tries, VERIFY, 2 reads, sign).
 //! * [`login_tap`] — auth PIN → auth certificate and a login proof signed by
 //!   the auth key. 5 APDUs with extended length.
+//! * [`read_signing_certificate`] — signing password → signing certificate,
+//!   to show the resident their 4 basic facts before anything is sent.
+//!   4 APDUs with extended length (SELECT, tries, VERIFY, read).
 
 use crate::cert::JpkiCertificate;
 use crate::pin::{AuthPin, LastTry, PinKind, SigningPassword};
@@ -88,6 +91,21 @@ pub fn registration_tap<T: Transport>(
         signature,
         apdus: card.apdu_count(),
     })
+}
+
+/// Verify the signing password and read the signing certificate (which holds
+/// the 4 basic facts). No signature and no challenge: the apps use it to show
+/// the resident what the card says, offline.
+pub fn read_signing_certificate<T: Transport>(
+    transport: T,
+    password: &SigningPassword,
+    last: LastTry,
+) -> Result<JpkiCertificate, JpkiError> {
+    let mut card = JpkiCard::open(transport)?;
+    card.verify_signing_password(password, last)?;
+    Ok(JpkiCertificate::from_der(
+        &card.read_certificate(fid::SIGNING_CERT)?,
+    )?)
 }
 
 /// What a login tap returns.

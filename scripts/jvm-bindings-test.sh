@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# JVM test of the generated Kotlin bindings: builds shiori-ffi with the test
+# card (feature virtual-card), generates Kotlin in library mode, compiles
+# android/jvm-test/BindingsTest.kt with kotlinc against JNA and runs it.
+#
+# Needs: java (JDK 17), JNA (Debian libjna-java: /usr/share/java/jna.jar) and
+# kotlinc (npm kotlin-compiler; KOTLINC overrides the path). Output under
+# target/jvm-test (not committed). Honours CARGO_TARGET_DIR.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+out="$target_dir/jvm-test"
+jna="${JNA_JAR:-/usr/share/java/jna.jar}"
+kotlinc="${KOTLINC:-$(command -v kotlinc || true)}"
+[ -n "$kotlinc" ] || { echo "jvm-bindings-test.sh: kotlinc not found (npm kotlin-compiler, or set KOTLINC)" >&2; exit 1; }
+[ -f "$jna" ] || { echo "jvm-bindings-test.sh: $jna not found (Debian libjna-java, or set JNA_JAR)" >&2; exit 1; }
+
+cargo build -p shiori-ffi --features cli,virtual-card --lib --bin uniffi-bindgen
+lib="$target_dir/debug/libshiori_ffi.so"
+
+rm -rf "$out"
+mkdir -p "$out/kotlin"
+"$target_dir/debug/uniffi-bindgen" generate --no-format --language kotlin --out-dir "$out/kotlin" "$lib"
+"$kotlinc" -nowarn -include-runtime -cp "$jna" -d "$out/bindings-test.jar" \
+  "$out/kotlin/uniffi/shiori_ffi/shiori_ffi.kt" android/jvm-test/BindingsTest.kt
+java -Djna.library.path="$target_dir/debug" -cp "$out/bindings-test.jar:$jna" BindingsTestKt \
+  "$root/test-vectors/cards/tanaka-hanako.json"
