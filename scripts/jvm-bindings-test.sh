@@ -14,7 +14,14 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 out="$target_dir/jvm-test"
 jna="${JNA_JAR:-/usr/share/java/jna.jar}"
 kotlinc="${KOTLINC:-$(command -v kotlinc || true)}"
-[ -n "$kotlinc" ] || { echo "jvm-bindings-test.sh: kotlinc not found (npm kotlin-compiler, or set KOTLINC)" >&2; exit 1; }
+if [ -z "$kotlinc" ]; then
+  # The pinned npm kotlin-compiler (android/jvm-test/package-lock.json).
+  command -v npm >/dev/null || { echo "jvm-bindings-test.sh: neither kotlinc nor npm found" >&2; exit 1; }
+  npm ci --prefix android/jvm-test --no-audit --no-fund >/dev/null
+  kotlinc="$root/android/jvm-test/node_modules/kotlin-compiler/bin/kotlinc"
+fi
+[ -x "$kotlinc" ] || { echo "jvm-bindings-test.sh: kotlinc not found (npm kotlin-compiler, or set KOTLINC)" >&2; exit 1; }
+command -v java >/dev/null || { echo "jvm-bindings-test.sh: java not found (Debian openjdk-17-jdk-headless)" >&2; exit 1; }
 [ -f "$jna" ] || { echo "jvm-bindings-test.sh: $jna not found (Debian libjna-java, or set JNA_JAR)" >&2; exit 1; }
 
 cargo build -p shiori-ffi --features cli,virtual-card --lib --bin uniffi-bindgen
