@@ -18,24 +18,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 use shiori_core::api::{Hold, Loan, Patron};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use crate::error::ApiErrorResponse;
-use crate::holds::{self, library_date, Trapped};
+use crate::holds::{self, item_not_found, library_date, Trapped};
 use crate::state::AppState;
 use crate::store::catalogue as cat;
 use crate::store::holds as hold_store;
 use crate::store::loans::{self, LoanRow};
 use crate::store::{self, patrons};
 use crate::time_fmt::rfc3339;
-
-fn item_not_found() -> ApiErrorResponse {
-    ApiErrorResponse::new(
-        StatusCode::NOT_FOUND,
-        "item_not_found",
-        "no copy has this barcode",
-    )
-}
 
 fn conflict(code: &str, message: impl Into<String>) -> ApiErrorResponse {
     ApiErrorResponse::new(StatusCode::CONFLICT, code, message)
@@ -71,20 +63,22 @@ pub fn card_digits(state: &AppState, scanned: &str) -> Result<String, ApiErrorRe
 }
 
 async fn patron_id_by_card(
-    conn: &mut AnyConnection,
+    db: impl sqlx::AnyExecutor<'_>,
     state: &AppState,
     scanned: &str,
 ) -> Result<String, ApiErrorResponse> {
     let digits = card_digits(state, scanned)?;
-    loans::patron_by_card(&mut *conn, &digits)
+    loans::patron_by_card(db, &digits)
         .await?
-        .ok_or_else(|| {
-            ApiErrorResponse::new(
-                StatusCode::NOT_FOUND,
-                "unknown_card",
-                "no patron has this library card number",
-            )
-        })
+        .ok_or_else(unknown_card)
+}
+
+fn unknown_card() -> ApiErrorResponse {
+    ApiErrorResponse::new(
+        StatusCode::NOT_FOUND,
+        "unknown_card",
+        "no patron has this library card number",
+    )
 }
 
 /// Check a copy out to the patron whose card was scanned.
@@ -95,7 +89,7 @@ pub async fn checkout(
 ) -> Result<Loan, ApiErrorResponse> {
     let now = state.now();
     let mut tx = store::begin_write(&state.inner().db).await?;
-    let patron_id = patron_id_by_card(&mut tx, state, card).await?;
+    let patron_id = patron_id_by_card(&mut *tx, state, card).await?;
     let item = cat::item(&mut tx, barcode)
         .await?
         .ok_or_else(item_not_found)?;
@@ -193,7 +187,7 @@ pub async fn checkin(state: &AppState, barcode: &str) -> Result<Checkin, ApiErro
         }
     }
     cat::set_item_status(&mut tx, barcode, "available").await?;
-    let next = holds::pass_on(&mut tx, state, barcode, now).await?;
+    let next = holds::pass_on(&mut tx, barcode, now).await?;
     tx.commit().await?;
     Ok(Checkin {
         was_on_loan: loan.is_some(),
@@ -289,18 +283,8 @@ pub async fn patron_summary(
     scanned: &str,
 ) -> Result<PatronSummary, ApiErrorResponse> {
     let pool = state.inner().db.pool();
-    let digits = card_digits(state, scanned)?;
-    let unknown = || {
-        ApiErrorResponse::new(
-            StatusCode::NOT_FOUND,
-            "unknown_card",
-            "no patron has this library card number",
-        )
-    };
-    let id = loans::patron_by_card(pool, &digits)
-        .await?
-        .ok_or_else(unknown)?;
-    let patron = patrons::load(pool, &id).await?.ok_or_else(unknown)?;
+    let id = patron_id_by_card(pool, state, scanned).await?;
+    let patron = patrons::load(pool, &id).await?.ok_or_else(unknown_card)?;
     let loans = loans_of(state, &id).await?;
     let (ready, waiting) = holds::list(state, &id)
         .await?

@@ -65,14 +65,23 @@ fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::parse(s, &format).ok()
 }
 
+/// `item_not_found` (404): no copy has this barcode.
+pub(crate) fn item_not_found() -> ApiErrorResponse {
+    ApiErrorResponse::new(
+        StatusCode::NOT_FOUND,
+        "item_not_found",
+        "no copy has this barcode",
+    )
+}
+
 fn not_found() -> ApiErrorResponse {
     ApiErrorResponse::new(StatusCode::NOT_FOUND, "hold_not_found", "no such hold")
 }
 
-async fn to_api(conn: &mut AnyConnection, h: &HoldRow) -> Result<Hold, ApiErrorResponse> {
+/// A hold as the API shows it, with its queue position while queued.
+async fn to_api(db: impl sqlx::AnyExecutor<'_>, h: &HoldRow) -> Result<Hold, ApiErrorResponse> {
     let position = if h.state == "queued" {
-        let p = holds::position(&mut *conn, h.title_id, h.queue_seq).await?;
-        u32::try_from(p).ok()
+        u32::try_from(holds::position(db, h.title_id, h.queue_seq).await?).ok()
     } else {
         None
     };
@@ -159,7 +168,7 @@ pub(crate) async fn place(
     let row = holds::get(&mut *tx, &id)
         .await?
         .ok_or_else(|| ApiErrorResponse::internal("hold vanished inside its transaction"))?;
-    let hold = to_api(&mut tx, &row).await?;
+    let hold = to_api(&mut *tx, &row).await?;
     tx.commit().await?;
     Ok(hold)
 }
@@ -170,12 +179,7 @@ pub(crate) async fn list(state: &AppState, patron_id: &str) -> Result<Vec<Hold>,
     let rows = holds::of_patron(db, patron_id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for h in &rows {
-        let position = if h.state == "queued" {
-            u32::try_from(holds::position(db, h.title_id, h.queue_seq).await?).ok()
-        } else {
-            None
-        };
-        out.push(api_hold(h, position));
+        out.push(to_api(db, h).await?);
     }
     Ok(out)
 }
@@ -215,10 +219,10 @@ pub(crate) async fn cancel(
     }
     holds::close(&mut tx, id, "cancelled", "patron", now).await?;
     if let Some(barcode) = &h.item_barcode {
-        pass_on(&mut tx, state, barcode, now).await?;
+        pass_on(&mut tx, barcode, now).await?;
     }
     let row = holds::get(&mut *tx, id).await?.ok_or_else(not_found)?;
-    let hold = to_api(&mut tx, &row).await?;
+    let hold = to_api(&mut *tx, &row).await?;
     tx.commit().await?;
     Ok(hold)
 }
@@ -255,7 +259,7 @@ pub(crate) async fn suspend(
     }
     holds::set_suspension(&mut tx, id, until).await?;
     let row = holds::get(&mut *tx, id).await?.ok_or_else(not_found)?;
-    let hold = to_api(&mut tx, &row).await?;
+    let hold = to_api(&mut *tx, &row).await?;
     tx.commit().await?;
     Ok(hold)
 }
@@ -288,24 +292,19 @@ pub enum Trapped {
 /// to the first eligible hold of its title, or leave it on the shelf.
 pub(crate) async fn pass_on(
     conn: &mut AnyConnection,
-    state: &AppState,
     barcode: &str,
     now: i64,
 ) -> Result<Trapped, ApiErrorResponse> {
-    let item = cat::item(&mut *conn, barcode).await?.ok_or_else(|| {
-        ApiErrorResponse::new(
-            StatusCode::NOT_FOUND,
-            "item_not_found",
-            "no such item barcode",
-        )
-    })?;
+    let item = cat::item(&mut *conn, barcode)
+        .await?
+        .ok_or_else(item_not_found)?;
     let today = library_date(now);
     let Some(hold) = holds::first_eligible(&mut *conn, item.title_id, &today).await? else {
         cat::set_item_status(&mut *conn, barcode, "available").await?;
         return Ok(Trapped::Shelved);
     };
     if hold.pickup_branch == item.branch {
-        let deadline = pickup_deadline(conn, state, &hold.pickup_branch, now).await?;
+        let deadline = pickup_deadline(conn, &hold.pickup_branch, now).await?;
         holds::attach_item(&mut *conn, &hold.id, barcode, "ready", now, Some(deadline)).await?;
         cat::set_item_status(&mut *conn, barcode, "on_hold_shelf").await?;
         notify::enqueue_hold_ready(&mut *conn, &hold.id, now).await?;
@@ -326,7 +325,6 @@ pub(crate) async fn pass_on(
 
 async fn pickup_deadline(
     conn: &mut AnyConnection,
-    _state: &AppState,
     branch: &str,
     now: i64,
 ) -> Result<i64, ApiErrorResponse> {
@@ -343,13 +341,9 @@ async fn pickup_deadline(
 pub async fn trap_item(state: &AppState, barcode: &str) -> Result<Trapped, ApiErrorResponse> {
     let now = state.now();
     let mut tx = store::begin_write(&state.inner().db).await?;
-    let item = cat::item(&mut tx, barcode).await?.ok_or_else(|| {
-        ApiErrorResponse::new(
-            StatusCode::NOT_FOUND,
-            "item_not_found",
-            "no such item barcode",
-        )
-    })?;
+    let item = cat::item(&mut tx, barcode)
+        .await?
+        .ok_or_else(item_not_found)?;
     if let Some(h) = holds::holding_item(&mut tx, barcode).await? {
         return Err(ApiErrorResponse::new(
             StatusCode::CONFLICT,
@@ -363,7 +357,7 @@ pub async fn trap_item(state: &AppState, barcode: &str) -> Result<Trapped, ApiEr
             "the copy is marked missing; mark it found first",
         ));
     }
-    let outcome = pass_on(&mut tx, state, barcode, now).await?;
+    let outcome = pass_on(&mut tx, barcode, now).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -382,7 +376,7 @@ pub async fn receive_transit(state: &AppState, barcode: &str) -> Result<Trapped,
             ))
         }
     };
-    let deadline = pickup_deadline(&mut tx, state, &hold.pickup_branch, now).await?;
+    let deadline = pickup_deadline(&mut tx, &hold.pickup_branch, now).await?;
     holds::attach_item(&mut tx, &hold.id, barcode, "ready", now, Some(deadline)).await?;
     cat::set_item_status(&mut tx, barcode, "on_hold_shelf").await?;
     notify::enqueue_hold_ready(&mut tx, &hold.id, now).await?;
@@ -420,8 +414,7 @@ pub async fn sweep(state: &AppState) -> Result<Sweep, ApiErrorResponse> {
     for h in holds::overdue_pickups(&mut tx, now).await? {
         holds::close(&mut tx, &h.id, "pickup_expired", "not collected", now).await?;
         if let Some(barcode) = &h.item_barcode {
-            out.passed_on
-                .push(pass_on(&mut tx, state, barcode, now).await?);
+            out.passed_on.push(pass_on(&mut tx, barcode, now).await?);
         }
         out.expired.push(h.id);
     }
@@ -436,14 +429,13 @@ pub async fn sweep(state: &AppState) -> Result<Sweep, ApiErrorResponse> {
 /// Before a patron is deleted: copies their holds had go to the next hold.
 pub(crate) async fn release_patron(
     conn: &mut AnyConnection,
-    state: &AppState,
     patron_id: &str,
     now: i64,
 ) -> Result<(), ApiErrorResponse> {
     for h in holds::with_items_of_patron(&mut *conn, patron_id).await? {
         holds::close(&mut *conn, &h.id, "cancelled", "account deleted", now).await?;
         if let Some(barcode) = &h.item_barcode {
-            pass_on(&mut *conn, state, barcode, now).await?;
+            pass_on(&mut *conn, barcode, now).await?;
         }
     }
     Ok(())

@@ -23,17 +23,10 @@ pub const DEMO_CATALOGUE: &[u8] = include_bytes!("../data/demo-catalogue.csv");
 
 /// Import [`DEMO_CATALOGUE`] when the catalogue is empty (TEST setups only).
 pub async fn import_demo_if_empty(state: &AppState) -> Result<Option<ImportReport>, ImportFailure> {
-    let (total, _, _) = cat::search(
-        state.inner().db.pool(),
-        &cat::SearchQuery {
-            page: 1,
-            per_page: 1,
-            ..cat::SearchQuery::default()
-        },
-    )
-    .await
-    .map_err(|e| ImportFailure::Database(e.into(), 0))?;
-    if total > 0 {
+    let empty = cat::is_empty(state.inner().db.pool())
+        .await
+        .map_err(|e| ImportFailure::Database(e.into(), 0))?;
+    if !empty {
         return Ok(None);
     }
     import_csv(state, DEMO_CATALOGUE).await.map(Some)

@@ -6,6 +6,7 @@
 use shiori_client::Client;
 use shiori_core::api::{Hold, Loan, TitleSummary};
 
+use super::patron::logged_in;
 use crate::messages::{Lang, Msg};
 use crate::session;
 use crate::ui::{CliError, Ui};
@@ -84,13 +85,6 @@ fn server_client(server: Option<&str>) -> Result<Client, CliError> {
         Some(s) => Ok(Client::new(s)),
         None => session::load().map(|saved| Client::new(&saved.server)),
     }
-}
-
-fn logged_in() -> Result<Client, CliError> {
-    let saved = session::load()?;
-    let mut client = Client::new(&saved.server);
-    client.set_token(&saved.token);
-    Ok(client)
 }
 
 fn json(ui: &Ui, value: impl serde::Serialize) -> Result<(), CliError> {

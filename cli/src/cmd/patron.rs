@@ -124,7 +124,8 @@ pub fn login(ui: &Ui, reader: Option<&str>, args: &LoginArgs) -> Result<(), CliE
     Ok(())
 }
 
-fn logged_in() -> Result<Client, CliError> {
+/// A client with the saved session (`not_logged_in` without one).
+pub(crate) fn logged_in() -> Result<Client, CliError> {
     let saved = session::load()?;
     let mut client = Client::new(&saved.server);
     client.set_token(&saved.token);

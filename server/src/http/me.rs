@@ -236,7 +236,7 @@ pub(crate) async fn delete_me(
             "please return the copies you have out before deleting your account",
         ));
     }
-    crate::holds::release_patron(&mut tx, &state, &current.patron_id, state.now()).await?;
+    crate::holds::release_patron(&mut tx, &current.patron_id, state.now()).await?;
     patrons::delete(&mut tx, &current.patron_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -17,6 +17,14 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::config::BranchConfig;
 
+/// Whether the catalogue has no title yet.
+pub(crate) async fn is_empty(db: &AnyPool) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT 1 AS one FROM titles LIMIT 1")
+        .fetch_optional(db)
+        .await?
+        .is_none())
+}
+
 /// Write (or update) the configured branches.
 pub(crate) async fn sync_branches(
     conn: &mut AnyConnection,

@@ -29,8 +29,10 @@ pub(crate) struct HoldRow {
     pub(crate) created_at: i64,
 }
 
-const COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.pickup_branch, h.queue_seq, \
-     h.state, h.suspended_until, h.item_barcode, h.pickup_deadline, h.created_at";
+const SELECT: &str =
+    "SELECT h.id, h.patron_id, h.title_id, t.title, h.pickup_branch, h.queue_seq, \
+     h.state, h.suspended_until, h.item_barcode, h.pickup_deadline, h.created_at \
+     FROM holds h JOIN titles t ON t.id = h.title_id";
 
 fn from_row(r: &AnyRow) -> Result<HoldRow, sqlx::Error> {
     Ok(HoldRow {
@@ -121,15 +123,13 @@ pub(crate) async fn get(
     db: impl sqlx::AnyExecutor<'_>,
     id: &str,
 ) -> Result<Option<HoldRow>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM holds h JOIN titles t ON t.id = h.title_id WHERE h.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?
-    .as_ref()
-    .map(from_row)
-    .transpose()
+    sqlx::query(&format!("{SELECT} WHERE h.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// 1-based place among the title's queued holds (suspended ones included:
@@ -153,8 +153,7 @@ pub(crate) async fn position(
 /// A patron's holds: open ones in queue order, then closed ones, newest first.
 pub(crate) async fn of_patron(db: &AnyPool, patron_id: &str) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM holds h JOIN titles t ON t.id = h.title_id \
-         WHERE h.patron_id = $1 \
+        "{SELECT} WHERE h.patron_id = $1 \
          ORDER BY CASE WHEN h.state IN {OPEN_STATES} THEN 0 ELSE 1 END, h.created_at, h.id"
     ))
     .bind(patron_id)
@@ -173,8 +172,7 @@ pub(crate) async fn first_eligible(
     today: &str,
 ) -> Result<Option<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM holds h JOIN titles t ON t.id = h.title_id \
-         WHERE h.title_id = $1 AND h.state = 'queued' \
+        "{SELECT} WHERE h.title_id = $1 AND h.state = 'queued' \
          AND (h.suspended_until IS NULL OR h.suspended_until <= $2) \
          ORDER BY h.queue_seq LIMIT 1"
     ))
@@ -193,8 +191,7 @@ pub(crate) async fn holding_item(
     barcode: &str,
 ) -> Result<Option<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM holds h JOIN titles t ON t.id = h.title_id \
-         WHERE h.item_barcode = $1 AND h.state IN ('in_transit', 'ready')"
+        "{SELECT} WHERE h.item_barcode = $1 AND h.state IN ('in_transit', 'ready')"
     ))
     .bind(barcode)
     .fetch_optional(&mut *conn)
@@ -265,8 +262,7 @@ pub(crate) async fn overdue_pickups(
     now: i64,
 ) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM holds h JOIN titles t ON t.id = h.title_id \
-         WHERE h.state = 'ready' AND h.pickup_deadline < $1 ORDER BY h.pickup_deadline"
+        "{SELECT} WHERE h.state = 'ready' AND h.pickup_deadline < $1 ORDER BY h.pickup_deadline"
     ))
     .bind(now)
     .fetch_all(&mut *conn)
@@ -296,8 +292,7 @@ pub(crate) async fn with_items_of_patron(
     patron_id: &str,
 ) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM holds h JOIN titles t ON t.id = h.title_id \
-         WHERE h.patron_id = $1 AND h.state IN ('in_transit', 'ready')"
+        "{SELECT} WHERE h.patron_id = $1 AND h.state IN ('in_transit', 'ready')"
     ))
     .bind(patron_id)
     .fetch_all(&mut *conn)
