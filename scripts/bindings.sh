@@ -46,17 +46,23 @@ need() { # need FILE PATTERN...: FILE exists and contains every PATTERN
   done
 }
 
-exported=(card_status read_basic_facts library_card_barcode_png library_card_barcode_svg)
+exported=(card_status read_basic_facts registration_tap login_tap library_card_barcode_png
+  library_card_barcode_svg)
 header_symbols=()
 for f in "${exported[@]}"; do header_symbols+=("uniffi_shiori_ffi_fn_func_$f"); done
 
 need "$out/swift/shiori_ffi.swift" \
   "func cardStatus(" "func readBasicFacts(" "func libraryCardBarcodePng(" \
-  "func libraryCardBarcodeSvg(" "protocol NfcLink" "enum CardError" "reason"
+  "func libraryCardBarcodeSvg(" "func registrationTap(" "func loginTap(" \
+  "protocol NfcLink" "enum CardError" "enum ServerError" "reason" \
+  "class LibraryServer" "func registrationChallenge(" "func register(" "func login(" \
+  "func search(" "func placeHold(" "func sessionToken(" "func restoreSession(" \
+  "class RegistrationProof" "func facts(" "struct Patron" "struct Hold"
 need "$out/swift/shiori_ffiFFI.h" "${header_symbols[@]}"
 need "$out/swift/shiori_ffiFFI.modulemap" "shiori_ffiFFI.h"
 need "$out/kotlin/uniffi/shiori_ffi/shiori_ffi.kt" \
-  "fun \`cardStatus\`(\|fun cardStatus(" "interface NfcLink" "${header_symbols[@]}"
+  "fun \`cardStatus\`(\|fun cardStatus(" "interface NfcLink" "class LibraryServer" \
+  "sealed class ServerException" "${header_symbols[@]}"
 
 if [ "$fail" -ne 0 ]; then
   echo "bindings.sh: generated bindings are incomplete" >&2

@@ -9,10 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 struct Env {
-    origin: String,
     xdg: PathBuf,
-    state: shiori_server::AppState,
-    runtime: tokio::runtime::Runtime,
+    server: shiori_server::testing::LoopbackServer,
     dir: PathBuf,
 }
 
@@ -26,29 +24,19 @@ fn start() -> Env {
     let dir = std::env::temp_dir().join(format!("shiori-cli-library-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("xdg")).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let config = shiori_server::Config::test_defaults(dir.join("shiori.db"), &origin);
-    let (router, state) = runtime.block_on(shiori_server::build_app(config)).unwrap();
-    runtime
+    let server = shiori_server::testing::LoopbackServer::start(|origin| {
+        shiori_server::Config::test_defaults(dir.join("shiori.db"), origin)
+    })
+    .unwrap();
+    server
         .block_on(shiori_server::import::import_csv(
-            &state,
+            &server.state,
             shiori_server::import::DEMO_CATALOGUE,
         ))
         .unwrap();
-    runtime.spawn(shiori_server::serve_app(listener, router));
     Env {
-        origin,
         xdg: dir.join("xdg"),
-        state,
-        runtime,
+        server,
         dir,
     }
 }
@@ -88,14 +76,14 @@ fn card() -> String {
 fn search_reserve_suspend_cancel_and_loans_from_the_command_line() {
     let env = start();
     // Search needs no session, only a server.
-    let found = env.json(&["search", "村上 猫", "--server", &env.origin]);
+    let found = env.json(&["search", "村上 猫", "--server", &env.server.origin]);
     assert_eq!(found["total"], 1);
     let title_id = found["titles"][0]["id"].as_i64().unwrap();
 
     let (ok, _, err) = env.shiori(&[
         "register",
         "--server",
-        &env.origin,
+        &env.server.origin,
         "--virtual-card",
         &card(),
         "--email",
@@ -140,9 +128,9 @@ fn search_reserve_suspend_cancel_and_loans_from_the_command_line() {
     let barcode = details["items"][0]["barcode"].as_str().unwrap().to_owned();
     let me = env.json(&["card"]);
     let card_number = me["card"]["card_number"].as_str().unwrap().to_owned();
-    env.runtime
+    env.server
         .block_on(shiori_server::circulation::checkout(
-            &env.state,
+            &env.server.state,
             &card_number,
             &barcode,
         ))

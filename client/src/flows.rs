@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use shiori_core::api::{Challenge, LoginRequest, RegistrationRequest, SessionResponse};
 use shiori_core::cert::BasicInfo;
-use shiori_core::jpki::flows::{login_tap, registration_tap, RegistrationTap};
+use shiori_core::jpki::flows::{login_tap, registration_tap, LoginTap, RegistrationTap};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::{ProofPurpose, ProofRequest};
 use shiori_core::Transport;
@@ -43,7 +43,9 @@ pub struct Registered {
     pub response: SessionResponse,
 }
 
-fn proof_request(c: &Challenge, expected: ProofPurpose) -> Result<ProofRequest, ClientError> {
+/// Turn the server's challenge into what the card signs, refusing a challenge
+/// for another purpose or with a nonce that is not base64.
+pub fn proof_request(c: &Challenge, expected: ProofPurpose) -> Result<ProofRequest, ClientError> {
     if c.purpose != expected {
         return Err(ClientError::Decode(
             "the server sent a challenge for another purpose".into(),
@@ -55,7 +57,47 @@ fn proof_request(c: &Challenge, expected: ProofPurpose) -> Result<ProofRequest, 
     Ok(ProofRequest::new(expected, c.origin.clone(), nonce)?)
 }
 
-/// Register (or re-register with a renewed card) with the signing password.
+/// The 4 basic facts the device itself read from the tap's signing
+/// certificate (the server derives its own from the verified certificate).
+pub fn local_facts(tap: &RegistrationTap) -> Result<BasicInfo, ClientError> {
+    tap.signing_certificate
+        .basic_info()
+        .cloned()
+        .ok_or_else(|| ClientError::Decode("the signing certificate has no basic facts".into()))
+}
+
+/// The `POST /registrations` body for a signed registration tap.
+pub fn registration_request(
+    challenge_id: &str,
+    tap: &RegistrationTap,
+    details: &RegistrationDetails,
+) -> RegistrationRequest {
+    RegistrationRequest {
+        challenge_id: challenge_id.to_owned(),
+        signing_certificate: B64.encode(tap.signing_certificate.der()),
+        auth_certificate: B64.encode(tap.auth_certificate.der()),
+        message: B64.encode(&tap.message),
+        signature: B64.encode(&tap.signature),
+        email: details.email.clone(),
+        name_kana: details.name_kana.clone(),
+        phone: details.phone.clone(),
+        home_branch: details.home_branch.clone(),
+    }
+}
+
+/// The `POST /sessions` body for a signed login tap.
+pub fn login_request(challenge_id: &str, tap: &LoginTap) -> LoginRequest {
+    LoginRequest {
+        challenge_id: challenge_id.to_owned(),
+        auth_certificate: B64.encode(tap.auth_certificate.der()),
+        message: B64.encode(&tap.message),
+        signature: B64.encode(&tap.signature),
+    }
+}
+
+/// Register (or re-register with a renewed card) with the signing password:
+/// challenge, tap, request in one call (the CLI's path; the apps take the
+/// three steps separately to show the facts before sending them).
 pub fn register_with_card<T: Transport>(
     client: &mut Client,
     transport: T,
@@ -65,23 +107,9 @@ pub fn register_with_card<T: Transport>(
 ) -> Result<Registered, ClientError> {
     let challenge = client.challenge(ProofPurpose::Register)?;
     let request = proof_request(&challenge, ProofPurpose::Register)?;
-    let tap: RegistrationTap = registration_tap(transport, password, &request, last)?;
-    let local_facts = tap
-        .signing_certificate
-        .basic_info()
-        .cloned()
-        .ok_or_else(|| ClientError::Decode("the signing certificate has no basic facts".into()))?;
-    let response = client.register(&RegistrationRequest {
-        challenge_id: challenge.id,
-        signing_certificate: B64.encode(tap.signing_certificate.der()),
-        auth_certificate: B64.encode(tap.auth_certificate.der()),
-        message: B64.encode(&tap.message),
-        signature: B64.encode(&tap.signature),
-        email: details.email.clone(),
-        name_kana: details.name_kana.clone(),
-        phone: details.phone.clone(),
-        home_branch: details.home_branch.clone(),
-    })?;
+    let tap = registration_tap(transport, password, &request, last)?;
+    let local_facts = local_facts(&tap)?;
+    let response = client.register(&registration_request(&challenge.id, &tap, details))?;
     Ok(Registered {
         local_facts,
         apdus: tap.apdus,
@@ -99,10 +127,5 @@ pub fn login_with_card<T: Transport>(
     let challenge = client.challenge(ProofPurpose::Login)?;
     let request = proof_request(&challenge, ProofPurpose::Login)?;
     let tap = login_tap(transport, pin, &request, last)?;
-    client.login(&LoginRequest {
-        challenge_id: challenge.id,
-        auth_certificate: B64.encode(tap.auth_certificate.der()),
-        message: B64.encode(&tap.message),
-        signature: B64.encode(&tap.signature),
-    })
+    client.login(&login_request(&challenge.id, &tap))
 }

@@ -60,6 +60,12 @@ impl Client {
         self.token = None;
     }
 
+    /// The session token, for an app to keep in its secure store (Android
+    /// Keystore, iOS Keychain). Never log it.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_ref().map(|t| t.as_str())
+    }
+
     /// Whether a session token is set.
     pub fn is_logged_in(&self) -> bool {
         self.token.is_some()

@@ -49,6 +49,7 @@ use zeroize::Zeroizing;
 
 uniffi::setup_scaffolding!();
 
+mod server;
 mod types;
 #[cfg(feature = "virtual-card")]
 mod virtual_link;
@@ -56,6 +57,10 @@ mod virtual_link;
 #[cfg(feature = "virtual-card")]
 pub use virtual_link::VirtualCardLink;
 
+pub use server::{
+    login_tap, registration_tap, Challenge, LibraryServer, LoginProof, RegistrationDetails,
+    RegistrationProof, ServerError, SignedIn,
+};
 pub use types::{BasicFacts, CardStatus, CardType, Gender, PinKind, PinState};
 
 /// Why the NFC link could not carry an APDU. Raised by the app's [`NfcLink`].
@@ -343,13 +348,20 @@ pub fn read_basic_facts(
     let typed = Zeroizing::new(signing_password);
     let password = SigningPassword::new(&typed)?;
     drop(typed);
-    let last = if allow_last_try {
+    let certificate = flows::read_signing_certificate(
+        LinkTransport::new(link)?,
+        &password,
+        last_try(allow_last_try),
+    )?;
+    facts_of(&certificate)
+}
+
+fn last_try(allow: bool) -> LastTry {
+    if allow {
         LastTry::Allow
     } else {
         LastTry::Refuse
-    };
-    let certificate = flows::read_signing_certificate(LinkTransport::new(link)?, &password, last)?;
-    facts_of(&certificate)
+    }
 }
 
 fn facts_of(certificate: &JpkiCertificate) -> Result<BasicFacts, CardError> {

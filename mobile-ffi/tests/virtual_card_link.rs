@@ -3,97 +3,15 @@
 //! apps do, minus the FFI hop.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use shiori_core::transport::Transport;
-use shiori_core::virtual_card::{CardImage, VirtualCard, VirtualCardOptions};
 use shiori_ffi::{
     card_status, library_card_barcode_png, library_card_barcode_svg, read_basic_facts,
-    BarcodeError, BasicFacts, CardError, CardType, Gender, LinkCapabilities, LinkError, NfcLink,
-    PinKind, PinState,
+    BarcodeError, BasicFacts, CardError, CardType, Gender, PinKind, PinState,
 };
 
-fn vector(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../test-vectors")
-        .join(rel)
-}
-
-fn image(name: &str) -> CardImage {
-    let text = std::fs::read_to_string(vector(&format!("cards/{name}.json"))).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// A phone's NFC link, played by the virtual card. Counts the commands that
-/// carry a PIN (VERIFY with a body) so tests can prove nothing was sent.
-struct VirtualLink {
-    card: Mutex<VirtualCard>,
-    extended: bool,
-    commands: Mutex<Vec<Vec<u8>>>,
-}
-
-impl VirtualLink {
-    fn new(image: CardImage, extended: bool) -> Arc<Self> {
-        let card = VirtualCard::from_image(image)
-            .unwrap()
-            .with_options(VirtualCardOptions {
-                extended_length: extended,
-                chained_responses: false,
-            });
-        Arc::new(Self {
-            card: Mutex::new(card),
-            extended,
-            commands: Mutex::new(Vec::new()),
-        })
-    }
-
-    fn pins_sent(&self) -> usize {
-        self.commands
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|c| c.len() > 4 && c[1] == 0x20)
-            .count()
-    }
-}
-
-impl NfcLink for VirtualLink {
-    fn transmit(&self, command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
-        self.commands.lock().unwrap().push(command.clone());
-        self.card
-            .lock()
-            .unwrap()
-            .transmit(&command)
-            .map_err(|e| LinkError::Other {
-                reason: e.to_string(),
-            })
-    }
-
-    fn capabilities(&self) -> Result<LinkCapabilities, LinkError> {
-        Ok(LinkCapabilities {
-            extended_length: self.extended,
-            max_transceive: if self.extended { 65_538 } else { 258 },
-        })
-    }
-}
-
-/// A link whose tag is gone before the first APDU.
-struct LostLink;
-
-impl NfcLink for LostLink {
-    fn transmit(&self, _command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
-        Err(LinkError::TagLost {
-            reason: "Tag was lost.".into(),
-        })
-    }
-    fn capabilities(&self) -> Result<LinkCapabilities, LinkError> {
-        Ok(LinkCapabilities {
-            extended_length: true,
-            max_transceive: 65_538,
-        })
-    }
-}
+mod support;
+use support::{image, vector, LostLink, VirtualLink};
 
 #[test]
 fn status_shows_tries_and_both_certificates() {
@@ -218,7 +136,7 @@ fn malformed_password_is_refused_before_the_card() {
     let link = VirtualLink::new(image("tanaka-hanako"), true);
     let err = read_basic_facts(link.clone(), "abc".into(), false).unwrap_err();
     assert_eq!(err.code(), "signing_password_length");
-    assert!(link.commands.lock().unwrap().is_empty(), "no APDU at all");
+    assert_eq!(link.commands(), 0, "no APDU at all");
 }
 
 #[test]

@@ -92,3 +92,78 @@ pub async fn seed_patrons(
     }
     Ok(tokens)
 }
+
+/// A server answering on a free loopback port from a runtime of its own, for
+/// tests written as blocking code (the client, the CLI, the mobile facade).
+/// Dropping it stops the server.
+pub struct LoopbackServer {
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    /// The running server's state (database, clock, configuration).
+    pub state: crate::AppState,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for LoopbackServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoopbackServer")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoopbackServer {
+    /// Bind a free port, build the configuration for its origin with
+    /// `config_for`, start up (database, migrations) and serve. Start-up
+    /// errors come back here rather than as refused connections later.
+    pub fn start(config_for: impl FnOnce(&str) -> crate::Config) -> Result<Self, StartError> {
+        Self::start_on(runtime()?, config_for)
+    }
+
+    /// The TEST configuration on [`test_database`] (SQLite in `dir`, or a
+    /// fresh PostgreSQL database when `SHIORI_TEST_POSTGRES` is set), after
+    /// `adjust` has changed it.
+    pub fn start_test(
+        dir: &Path,
+        adjust: impl FnOnce(&mut crate::Config),
+    ) -> Result<Self, StartError> {
+        let runtime = runtime()?;
+        let db = runtime.block_on(test_database(dir))?;
+        Self::start_on(runtime, |origin| {
+            let mut config = crate::Config::test_defaults(db, origin);
+            adjust(&mut config);
+            config
+        })
+    }
+
+    fn start_on(
+        runtime: tokio::runtime::Runtime,
+        config_for: impl FnOnce(&str) -> crate::Config,
+    ) -> Result<Self, StartError> {
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(StartError::Io)?;
+        let origin = format!("http://{}", listener.local_addr().map_err(StartError::Io)?);
+        let config = config_for(&origin);
+        let (router, state) = runtime.block_on(crate::build_app(config))?;
+        runtime.spawn(async move { axum::serve(listener, router).await });
+        Ok(Self {
+            origin,
+            state,
+            runtime,
+        })
+    }
+
+    /// Run `f` on the server's runtime (e.g. an import into `state`).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, StartError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(StartError::Io)
+}

@@ -13,7 +13,7 @@ pub fn image(name: &str) -> CardImage {
 
 pub struct Server {
     pub origin: String,
-    _runtime: tokio::runtime::Runtime,
+    _server: shiori_server::testing::LoopbackServer,
     pub dir: PathBuf,
 }
 
@@ -30,8 +30,12 @@ pub fn start(tag: &str) -> Server {
 /// Start a server whose TEST configuration `adjust` may change first.
 pub fn start_with(tag: &str, adjust: impl FnOnce(&mut shiori_server::Config)) -> Server {
     let dir = scratch(tag);
-    let db = block_on(shiori_server::testing::test_database(&dir)).unwrap();
-    start_on(dir, db, adjust)
+    let server = shiori_server::testing::LoopbackServer::start_test(&dir, adjust).unwrap();
+    Server {
+        origin: server.origin.clone(),
+        _server: server,
+        dir,
+    }
 }
 
 /// `n` server instances on ONE database, all configured with the public
@@ -72,24 +76,15 @@ pub fn start_on(
     db: shiori_server::Database,
     adjust: impl FnOnce(&mut shiori_server::Config),
 ) -> Server {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let mut config = shiori_server::Config::test_defaults(db, &origin);
-    adjust(&mut config);
-    // Start up (database, migrations) before answering, so a test sees
-    // start-up errors here rather than as refused connections.
-    let (router, _state) = runtime.block_on(shiori_server::build_app(config)).unwrap();
-    runtime.spawn(async move { axum::serve(listener, router).await });
+    let server = shiori_server::testing::LoopbackServer::start(|origin| {
+        let mut config = shiori_server::Config::test_defaults(db, origin);
+        adjust(&mut config);
+        config
+    })
+    .unwrap();
     Server {
-        origin,
-        _runtime: runtime,
+        origin: server.origin.clone(),
+        _server: server,
         dir,
     }
 }
