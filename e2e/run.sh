@@ -58,7 +58,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# shellcheck source=../scripts/lib/test-server.sh
+source "$ROOT/scripts/lib/test-server.sh"
+PORT=$(free_port)
 ORIGIN="http://127.0.0.1:$PORT"
 export SHIORI_DATABASE="$WORK/shiori.db" SHIORI_LISTEN="127.0.0.1:$PORT" SHIORI_PUBLIC_ORIGIN="$ORIGIN"
 STAFF_USER=desk1
@@ -74,21 +76,8 @@ SERVER_LOG="$ARTIFACTS/server.log"
 (cd "$WORK" && exec "$TARGET/debug/shiori-server" serve) >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 echo "shiori-server pid $SERVER_PID on $ORIGIN, log $SERVER_LOG"
-deadline=$(( $(date +%s) + HEALTH_DEADLINE_SECS ))
-until curl -fsS -o /dev/null "$ORIGIN/health" 2>/dev/null; do
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; echo "e2e: shiori-server exited" >&2; exit 1; }
-  if (( $(date +%s) >= deadline )); then
-    cat "$SERVER_LOG"; echo "e2e: shiori-server not healthy after ${HEALTH_DEADLINE_SECS}s" >&2; exit 1
-  fi
-  sleep 0.1
-done
-# The TEST setup imports the demo catalogue at start; wait for a title.
-until curl -fsS "$ORIGIN/api/v1/titles?q=%E9%9B%AA%E5%9B%BD" | grep -q '"total":1'; do
-  if (( $(date +%s) >= deadline )); then
-    echo "e2e: the demo catalogue did not appear" >&2; exit 1
-  fi
-  sleep 0.1
-done
+wait_healthy "$ORIGIN" "$SERVER_PID" "$SERVER_LOG" "$HEALTH_DEADLINE_SECS"
+wait_demo_catalogue "$ORIGIN" "$HEALTH_DEADLINE_SECS"
 
 # --- a real patron with a hold ------------------------------------------------------
 mkdir -p "$WORK/xdg"

@@ -1,15 +1,22 @@
 // JVM test of the generated Kotlin bindings (scripts/jvm-bindings-test.sh).
 // An NfcLink implemented in Kotlin, over the Rust virtual card, drives the
-// exported functions through JNA and the real uniffi scaffolding.
+// exported functions through JNA and the real uniffi scaffolding, against a
+// real shiori-server the script started: what the Android app does, minus
+// the phone.
+//
+//   args: <test-vectors/cards directory> <server origin>
 import uniffi.shiori_ffi.*
 
 class KotlinLink(private val card: VirtualCardLink) : NfcLink {
     var commands = 0
     var pinsSent = 0
     var failWith: Exception? = null
+    /** After this many answered commands the tag "leaves the field". */
+    var loseAfter: Int? = null
 
     override fun transmit(command: ByteArray): ByteArray {
         failWith?.let { throw it }
+        loseAfter?.let { if (commands >= it) throw LinkException.TagLost("Tag was lost.") }
         commands++
         if (command.size > 4 && command[1] == 0x20.toByte()) pinsSent++
         return card.transmit(command)
@@ -24,12 +31,38 @@ fun check(cond: Boolean, what: String) {
     if (cond) println("ok   $what") else { println("FAIL $what"); failures++ }
 }
 
-fun main(args: Array<String>) {
-    val image = args[0]
-    fun link(extended: Boolean = true, signingTries: UByte? = null) =
-        KotlinLink(VirtualCardLink.load(image, extended, signingTries))
+/** Runs [block], which must throw [T]; checks [test] on it. */
+inline fun <reified T : Throwable> expect(what: String, block: () -> Unit, test: (T) -> Boolean) {
+    try {
+        block()
+        check(false, "$what: no exception")
+    } catch (e: Throwable) {
+        if (e is T) check(test(e), "$what ($e)") else check(false, "$what: got $e")
+    }
+}
 
-    val l1 = link()
+fun main(args: Array<String>) {
+    val cards = args[0]
+    val origin = args[1]
+    fun link(
+        card: String = "tanaka-hanako",
+        extended: Boolean = true,
+        signingTries: UByte? = null,
+        authTries: UByte? = null,
+    ) = KotlinLink(VirtualCardLink.load("$cards/$card.json", extended, signingTries, authTries))
+
+    cardSide(::link)
+    registrationAndLogin(origin, ::link)
+
+    if (failures > 0) {
+        println("$failures check(s) failed")
+        kotlin.system.exitProcess(1)
+    }
+    println("all checks passed")
+}
+
+fun cardSide(link: (String, Boolean, UByte?, UByte?) -> KotlinLink) {
+    val l1 = link("tanaka-hanako", true, null, null)
     val status = cardStatus(l1)
     check(status.cardType == CardType.MY_NUMBER_CARD, "card type")
     check(status.signingCertificate && status.authCertificate, "both certificates")
@@ -38,7 +71,7 @@ fun main(args: Array<String>) {
     check(l1.pinsSent == 0, "status sends no PIN")
 
     for (extended in listOf(true, false)) {
-        val l = link(extended)
+        val l = link("tanaka-hanako", extended, null, null)
         val facts = readBasicFacts(l, "hanako1990", false)
         check(facts.name == "田中\u3000花子", "name (extended=$extended)")
         check(facts.address == "東京都杉並区阿佐谷南九丁目９番９９号", "address")
@@ -48,48 +81,111 @@ fun main(args: Array<String>) {
         check(l.pinsSent == 1, "one PIN sent")
     }
 
-    val l2 = link()
-    try {
-        readBasicFacts(l2, "WRONG123", false)
-        check(false, "wrong password throws")
-    } catch (e: CardException.WrongPin) {
-        check(e.pin == PinKind.SIGNING_PASSWORD && e.triesLeft == 4.toUByte(), "WrongPin, 4 left")
-        check(!e.reason.contains("WRONG123") && e.reasonJa.contains("残り4回"), "reason texts")
+    val l2 = link("tanaka-hanako", true, null, null)
+    expect<CardException.WrongPin>("wrong password", { readBasicFacts(l2, "WRONG123", false) }) { e ->
+        e.pin == PinKind.SIGNING_PASSWORD && e.triesLeft == 4.toUByte() &&
+            !e.reason.contains("WRONG123") && e.reasonJa.contains("残り4回")
     }
 
-    val l3 = link(signingTries = 1u)
-    try {
-        readBasicFacts(l3, "HANAKO1990", false)
-        check(false, "last try throws")
-    } catch (e: CardException.LastTryRefused) {
-        check(l3.pinsSent == 0, "LastTryRefused, nothing sent")
+    val l3 = link("tanaka-hanako", true, 1u, null)
+    expect<CardException.LastTryRefused>("last signing try refused", { readBasicFacts(l3, "HANAKO1990", false) }) {
+        l3.pinsSent == 0
     }
-    check(readBasicFacts(link(signingTries = 1u), "HANAKO1990", true).surname == "田中", "last try allowed")
+    check(readBasicFacts(link("tanaka-hanako", true, 1u, null), "HANAKO1990", true).surname == "田中", "last try allowed")
 
     // A Kotlin exception thrown in transmit reaches Rust as a typed error.
-    val l4 = link()
+    val l4 = link("tanaka-hanako", true, null, null)
     l4.failWith = LinkException.TagLost("Tag was lost.")
-    try {
-        cardStatus(l4)
-        check(false, "lost tag throws")
-    } catch (e: CardException.CardLost) {
-        check(e.reason.contains("Tag was lost."), "TagLost -> CardLost")
-    }
-    val l5 = link()
+    expect<CardException.CardLost>("TagLost -> CardLost", { cardStatus(l4) }) { it.reason.contains("Tag was lost.") }
+    val l5 = link("tanaka-hanako", true, null, null)
     l5.failWith = IllegalStateException("boom")
-    try {
-        cardStatus(l5)
-        check(false, "unexpected exception throws")
-    } catch (e: CardException.Card) {
-        check(e.code == "reader_error", "unexpected Kotlin exception -> reader_error (${e.code})")
-    }
+    expect<CardException.Card>("unexpected Kotlin exception", { cardStatus(l5) }) { it.code == "reader_error" }
 
     val png = libraryCardBarcodePng("A0290253031A", 2u)
     check(png.size > 8 && png[1] == 'P'.code.toByte(), "barcode PNG")
+}
 
-    if (failures > 0) {
-        println("$failures check(s) failed")
-        kotlin.system.exitProcess(1)
+fun registrationAndLogin(origin: String, link: (String, Boolean, UByte?, UByte?) -> KotlinLink) {
+    // Registration in the app's three steps: challenge, tap (facts shown to
+    // the resident), send with the resident's details.
+    val server = LibraryServer(origin)
+    check(!server.isLoggedIn(), "no session before registering")
+    val challenge = server.registrationChallenge()
+    check(challenge.origin() == origin, "challenge bound to the server origin")
+    val tapLink = link("tanaka-hanako", false, null, null)
+    val proof = registrationTap(tapLink, challenge, "hanako1990", false)
+    val facts = proof.facts()
+    check(facts.name == "田中\u3000花子" && facts.gender == Gender.FEMALE, "facts from the registration tap")
+    check(proof.apdus().toInt() == tapLink.commands && tapLink.pinsSent == 1, "tap: ${proof.apdus()} APDUs, one PIN")
+    val details = RegistrationDetails("hanako@example.jp", "タナカ ハナコ", null, "central")
+    val signedIn = server.register(proof, details)
+    check(signedIn.created, "a new patron")
+    check(signedIn.patron.name == facts.name && signedIn.patron.address == facts.address &&
+        signedIn.patron.birthDate == facts.birthDate, "the server derived the same facts")
+    check(signedIn.patron.email == "hanako@example.jp" && signedIn.patron.homeBranch == "central", "details stored")
+    check(!signedIn.toString().contains(server.sessionToken()!!), "no token in the records")
+    expect<ServerException.Refused>("the same proof twice", { server.register(proof, details) }) {
+        it.code == "challenge_reused"
     }
-    println("all checks passed")
+
+    // The library card, rendered offline from the server's payload.
+    val card = server.card()
+    check(card.cardNumber == signedIn.patron.cardNumber && card.barcodePayload.contains(card.cardNumber), "library card")
+    check(libraryCardBarcodePng(card.barcodePayload, 4u)[1] == 'P'.code.toByte(), "library card barcode")
+
+    // The token goes to the Keystore and comes back on the next start.
+    val restarted = LibraryServer(origin)
+    restarted.restoreSession(server.sessionToken()!!)
+    check(restarted.me().id == signedIn.patron.id, "restored session")
+
+    // Search, reserve, see the queue, cancel.
+    val found = server.search("吾輩は猫", null, false, 1u, 20u)
+    val title = found.titles.firstOrNull { it.title == "吾輩は猫である" }
+    check(title != null, "search finds 吾輩は猫である (${found.total} results)")
+    if (title != null) {
+        val hold = server.placeHold(title.id, "central")
+        check(hold.position == 1u && hold.titleId == title.id, "hold placed, position ${hold.position}")
+        check(server.holds().map { it.id } == listOf(hold.id), "hold listed")
+        expect<ServerException.Refused>("a second hold on the title", { server.placeHold(title.id, "central") }) {
+            it.status == 409.toUShort()
+        }
+        check(server.cancelHold(hold.id).state == "cancelled", "hold cancelled")
+    }
+    check(server.loans().isEmpty(), "no loans")
+
+    // A new device logs in with the 4-digit PIN.
+    val phone = LibraryServer(origin)
+    val loginLink = link("tanaka-hanako", true, null, null)
+    val loginProof = loginTap(loginLink, phone.loginChallenge(), "1234", false)
+    check(loginLink.pinsSent == 1, "login: one PIN")
+    val again = phone.login(loginProof)
+    check(again.patron.id == signedIn.patron.id && !again.created, "login finds the same patron")
+    check(phone.sessionToken() != server.sessionToken(), "a session of its own")
+
+    // Error paths a phone meets.
+    val wrong = link("tanaka-hanako", true, null, null)
+    expect<CardException.WrongPin>("wrong auth PIN", { loginTap(wrong, phone.loginChallenge(), "9999", false) }) {
+        it.pin == PinKind.AUTH_PIN && it.triesLeft == 2.toUByte() && wrong.pinsSent == 1
+    }
+    val lost = link("tanaka-hanako", false, null, null)
+    lost.loseAfter = 6 // mid-read: after SELECT, VERIFY and a few READ BINARY
+    expect<CardException.CardLost>("tag lost mid-read", { loginTap(lost, phone.loginChallenge(), "1234", false) }) {
+        lost.commands == 6
+    }
+    val oneLeft = link("tanaka-hanako", true, null, 1u)
+    expect<CardException.LastTryRefused>("last auth try refused", { loginTap(oneLeft, phone.loginChallenge(), "1234", false) }) {
+        it.pin == PinKind.AUTH_PIN && oneLeft.pinsSent == 0
+    }
+    val child = link("kobayashi-child", true, null, null)
+    val childStatus = cardStatus(child)
+    check(!childStatus.signingCertificate && childStatus.signingPassword == null, "child's card: no signing certificate")
+    expect<CardException.NoSigningCertificate>("registration without a signing certificate", {
+        registrationTap(child, server.registrationChallenge(), "ABC123", false)
+    }) { child.pinsSent == 0 && it.reasonJa.isNotEmpty() }
+
+    phone.logout()
+    check(!phone.isLoggedIn(), "logged out")
+    expect<ServerException.NotLoggedIn>("a call after logout", { phone.me() }) { true }
+    check(server.me().id == signedIn.patron.id, "the other session lives on")
+    expect<ServerException.Unreachable>("no server", { LibraryServer("http://127.0.0.1:9").registrationChallenge() }) { true }
 }

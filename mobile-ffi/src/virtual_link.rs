@@ -21,12 +21,13 @@ pub struct VirtualCardLink {
 #[uniffi::export]
 impl VirtualCardLink {
     /// Load `test-vectors/cards/<name>.json`, optionally with a different
-    /// number of signing-password tries left.
+    /// number of tries left on the signing password or the auth PIN.
     #[uniffi::constructor]
     pub fn load(
         path: String,
         extended_length: bool,
         signing_tries_left: Option<u8>,
+        auth_tries_left: Option<u8>,
     ) -> Result<Arc<Self>, LinkError> {
         let other = |e: String| LinkError::Other { reason: e };
         let text = std::fs::read_to_string(Path::new(&path)).map_err(|e| other(e.to_string()))?;
@@ -34,6 +35,9 @@ impl VirtualCardLink {
             serde_json::from_str(&text).map_err(|e| other(e.to_string()))?;
         if let Some(n) = signing_tries_left {
             image.signing_tries_left = n;
+        }
+        if let Some(n) = auth_tries_left {
+            image.auth_tries_left = n;
         }
         let card = VirtualCard::from_image(image)
             .map_err(|e| other(e.to_string()))?
