@@ -29,10 +29,13 @@ bindgen="$target_dir/$profile/uniffi-bindgen"
 [ -f "$lib" ] || { echo "bindings.sh: $lib was not built" >&2; exit 1; }
 
 rm -rf "$out"
-mkdir -p "$out/kotlin" "$out/swift"
+mkdir -p "$out/kotlin" "$out/kotlin-android" "$out/swift"
 # --no-format: no ktlint/swiftformat needed; output is the same everywhere.
 "$bindgen" generate --no-format --language kotlin --out-dir "$out/kotlin" "$lib"
 "$bindgen" generate --no-format --language swift --out-dir "$out/swift" "$lib"
+# The Android app's variant (android/build-rust.sh uses the same config).
+"$bindgen" generate --no-format --language kotlin --config android/uniffi-android.toml \
+  --out-dir "$out/kotlin-android" "$lib"
 
 fail=0
 need() { # need FILE PATTERN...: FILE exists and contains every PATTERN
@@ -63,6 +66,9 @@ need "$out/swift/shiori_ffiFFI.modulemap" "shiori_ffiFFI.h"
 need "$out/kotlin/uniffi/shiori_ffi/shiori_ffi.kt" \
   "fun \`cardStatus\`(\|fun cardStatus(" "interface NfcLink" "class LibraryServer" \
   "sealed class ServerException" "${header_symbols[@]}"
+# android = true took effect (a config in the wrong shape is only a warning).
+need "$out/kotlin-android/uniffi/shiori_ffi/shiori_ffi.kt" \
+  "import android.os.Build" "AndroidSystemCleaner" "class LibraryServer"
 
 if [ "$fail" -ne 0 ]; then
   echo "bindings.sh: generated bindings are incomplete" >&2

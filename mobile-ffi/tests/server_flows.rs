@@ -165,7 +165,7 @@ fn search_hold_and_cancel() {
     // One active hold per title per patron.
     let twice = server.place_hold(title.id, "central".into()).unwrap_err();
     assert!(
-        matches!(twice, ServerError::Refused { status: 409, .. }),
+        matches!(&twice, ServerError::Refused { status: 409, reason_ja: Some(ja), .. } if ja.contains("予約")),
         "{twice:?}"
     );
 

@@ -116,6 +116,20 @@ fn message_ja(code: &str) -> Option<&'static str> {
         }
         "invalid_email" => "メールアドレスが正しくありません。",
         "bad_signature" => "署名を確認できませんでした。",
+        "hold_exists" => "この資料はすでに予約しています。",
+        "hold_limit_reached" => "予約できる件数の上限に達しています。",
+        "hold_not_found" => "予約が見つかりません。",
+        "hold_closed" => "この予約はすでに終了しています。",
+        "hold_not_queued" => "順番待ちの予約だけが休止・再開できます。",
+        "no_items" => "この資料には予約できる所蔵がありません。",
+        "title_not_found" | "not_found" => "資料が見つかりません。",
+        "unknown_branch" => "指定された館はありません。",
+        "invalid_date" => "日付が正しくありません。",
+        "invalid_query" => "検索語が正しくありません。",
+        "loan_not_found" => "貸出が見つかりません。",
+        "renewal_limit_reached" => "延長できる回数の上限に達しています。",
+        "renewal_blocked_by_holds" => "ほかの方の予約があるため延長できません。",
+        "loan_overdue" => "返却期限を過ぎているため延長できません。",
         _ => return None,
     })
 }

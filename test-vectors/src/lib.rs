@@ -64,6 +64,15 @@ pub fn default_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A committed card image by name (`cards/<name>.json`), for tests in other
+/// crates. Panics if the file is missing or malformed: test code only.
+#[allow(clippy::expect_used)]
+pub fn card_image(name: &str) -> shiori_core::virtual_card::CardImage {
+    let path = default_dir().join(format!("cards/{name}.json"));
+    let text = std::fs::read_to_string(&path).expect("committed card image");
+    serde_json::from_str(&text).expect("card image JSON")
+}
+
 /// A 4-byte serial with a non-zero, positive first byte, derived from `label`.
 fn serial(label: &str) -> u32 {
     let h = Sha256::digest(format!("serial/{label}"));

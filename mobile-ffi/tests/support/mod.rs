@@ -9,15 +9,11 @@ use shiori_core::transport::Transport;
 use shiori_core::virtual_card::{CardImage, VirtualCard, VirtualCardOptions};
 use shiori_ffi::{LinkCapabilities, LinkError, NfcLink};
 
-pub fn vector(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../test-vectors")
-        .join(rel)
-}
+pub use shiori_test_vectors::card_image as image;
 
-pub fn image(name: &str) -> CardImage {
-    let text = std::fs::read_to_string(vector(&format!("cards/{name}.json"))).unwrap();
-    serde_json::from_str(&text).unwrap()
+/// Path of a committed test-vector file.
+pub fn vector(rel: &str) -> PathBuf {
+    shiori_test_vectors::default_dir().join(rel)
 }
 
 /// A phone's NFC link, played by the virtual card. Counts the commands that

@@ -1,0 +1,277 @@
+package jp.shiori.app.ui
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ColumnScope
+import androidx.compose.foundation.layout.Spacer
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.height
+import androidx.compose.foundation.layout.imePadding
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.text.KeyboardActions
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.input.ImeAction
+import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.text.input.PasswordVisualTransformation
+import androidx.compose.ui.text.style.TextAlign
+import androidx.compose.ui.unit.dp
+import jp.shiori.app.R
+import uniffi.shiori_ffi.BasicFacts
+import uniffi.shiori_ffi.Branch
+
+@Composable
+fun Page(content: @Composable ColumnScope.() -> Unit) {
+    Column(
+        modifier = Modifier.fillMaxSize().imePadding().verticalScroll(rememberScrollState()).padding(20.dp),
+        verticalArrangement = Arrangement.spacedBy(16.dp),
+    ) { content() }
+}
+
+@Composable
+fun OnboardingScreen(onRegister: () -> Unit, onLogin: () -> Unit) = Page {
+    Text(stringResource(R.string.onboarding_title), style = MaterialTheme.typography.headlineSmall)
+    Text(stringResource(R.string.onboarding_steps))
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            Text(stringResource(R.string.privacy_title), style = MaterialTheme.typography.titleMedium)
+            Text(stringResource(R.string.privacy_body), style = MaterialTheme.typography.bodyMedium)
+        }
+    }
+    Button(onClick = onRegister, modifier = Modifier.fillMaxWidth()) {
+        Text(stringResource(R.string.action_start_registration))
+    }
+    OutlinedButton(onClick = onLogin, modifier = Modifier.fillMaxWidth()) {
+        Text(stringResource(R.string.action_login_new_device))
+    }
+}
+
+/** Tap guidance with a progress indicator once the card answers. */
+@Composable
+private fun TapPanel(instruction: String, detail: String, progress: Int?) = Page {
+    Spacer(Modifier.height(24.dp))
+    Text(
+        instruction,
+        style = MaterialTheme.typography.headlineSmall,
+        textAlign = TextAlign.Center,
+        modifier = Modifier.fillMaxWidth(),
+    )
+    Text(detail, textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth())
+    if (progress != null) {
+        // The number of commands a conversation takes depends on the card and
+        // the phone (short or extended APDUs), so the bar is indeterminate and
+        // the count is shown as it grows.
+        LinearProgressIndicator(modifier = Modifier.fillMaxWidth())
+        Text(
+            stringResource(R.string.tap_in_progress, progress),
+            textAlign = TextAlign.Center,
+            style = MaterialTheme.typography.titleMedium,
+            modifier = Modifier.fillMaxWidth(),
+        )
+    }
+}
+
+@Composable
+fun CheckCardScreen(mode: Mode, progress: Int?) = TapPanel(
+    instruction = stringResource(R.string.tap_instruction),
+    detail = stringResource(
+        if (mode == Mode.REGISTER) R.string.check_card_register else R.string.check_card_login,
+    ),
+    progress = progress,
+)
+
+@Composable
+fun TapScreen(mode: Mode, progress: Int?) = TapPanel(
+    instruction = stringResource(R.string.tap_instruction),
+    detail = stringResource(if (mode == Mode.REGISTER) R.string.tap_sign_register else R.string.tap_sign_login),
+    progress = progress,
+)
+
+/**
+ * The signing password (registration) or the 4-digit PIN (login). The format
+ * is checked by Rust, not here. The typed text lives only in this composable
+ * (not saved across process death) and is cleared once handed over.
+ */
+@Composable
+fun SecretScreen(
+    screen: Screen.EnterSecret,
+    busy: Boolean,
+    onSubmit: (secret: String, allowLastTry: Boolean) -> Unit,
+) {
+    val register = screen.mode == Mode.REGISTER
+    var secret by remember(screen) { mutableStateOf("") }
+    var confirmLastTry by remember(screen) { mutableStateOf(false) }
+
+    fun submit(allowLastTry: Boolean) {
+        val typed = secret
+        secret = ""
+        onSubmit(typed, allowLastTry)
+    }
+
+    fun next() {
+        if (secret.isEmpty() || busy) return
+        // Rust refuses the last try unless told the resident agreed.
+        if (screen.triesLeft == 1) confirmLastTry = true else submit(allowLastTry = false)
+    }
+
+    Page {
+        Text(
+            stringResource(if (register) R.string.secret_title_register else R.string.secret_title_login),
+            style = MaterialTheme.typography.titleLarge,
+        )
+        Text(stringResource(if (register) R.string.secret_hint_register else R.string.secret_hint_login))
+        if (screen.triesLeft != null) {
+            val text = if (screen.maxTries != null) {
+                stringResource(R.string.tries_left_of, screen.triesLeft, screen.maxTries)
+            } else {
+                stringResource(R.string.tries_left, screen.triesLeft)
+            }
+            Text(
+                text,
+                style = MaterialTheme.typography.titleMedium,
+                color = if (screen.triesLeft <= 2) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+            )
+        }
+        OutlinedTextField(
+            value = secret,
+            onValueChange = { secret = it },
+            label = { Text(stringResource(if (register) R.string.secret_label_register else R.string.secret_label_login)) },
+            singleLine = true,
+            visualTransformation = PasswordVisualTransformation(),
+            keyboardOptions = KeyboardOptions(
+                keyboardType = if (register) KeyboardType.Password else KeyboardType.NumberPassword,
+                capitalization = if (register) KeyboardCapitalization.Characters else KeyboardCapitalization.None,
+                autoCorrectEnabled = false,
+                imeAction = ImeAction.Done,
+            ),
+            keyboardActions = KeyboardActions(onDone = { next() }),
+            modifier = Modifier.fillMaxWidth(),
+        )
+        Text(stringResource(R.string.secret_lock_warning), style = MaterialTheme.typography.bodySmall)
+        Button(onClick = { next() }, enabled = secret.isNotEmpty() && !busy, modifier = Modifier.fillMaxWidth()) {
+            Text(stringResource(R.string.action_next))
+        }
+    }
+
+    if (confirmLastTry) {
+        AlertDialog(
+            onDismissRequest = { confirmLastTry = false },
+            title = { Text(stringResource(R.string.last_try_title)) },
+            text = {
+                Text(stringResource(if (register) R.string.last_try_body_register else R.string.last_try_body_login))
+            },
+            confirmButton = {
+                TextButton(onClick = {
+                    confirmLastTry = false
+                    submit(allowLastTry = true)
+                }) { Text(stringResource(R.string.last_try_confirm)) }
+            },
+            dismissButton = {
+                TextButton(onClick = { confirmLastTry = false }) { Text(stringResource(R.string.action_cancel)) }
+            },
+        )
+    }
+}
+
+@Composable
+private fun FactRow(label: String, value: String) {
+    Column(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+        Text(label, style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
+        Text(value, style = MaterialTheme.typography.bodyLarge)
+    }
+}
+
+/** The card's 4 facts, read-only, and what the resident adds to them. */
+@Composable
+fun ConfirmScreen(
+    facts: BasicFacts,
+    branches: List<Branch>,
+    busy: Boolean,
+    onRegister: (email: String, nameKana: String, phone: String, homeBranch: String?) -> Unit,
+    onRestart: () -> Unit,
+) {
+    val resources = LocalContext.current.resources
+    var email by rememberSaveable { mutableStateOf("") }
+    var nameKana by rememberSaveable { mutableStateOf("") }
+    var phone by rememberSaveable { mutableStateOf("") }
+    var homeBranch by rememberSaveable { mutableStateOf<String?>(null) }
+
+    Page {
+        Text(stringResource(R.string.confirm_intro))
+        Card(Modifier.fillMaxWidth()) {
+            Column(Modifier.padding(16.dp)) {
+                FactRow(stringResource(R.string.fact_name), facts.name)
+                FactRow(stringResource(R.string.fact_address), facts.address)
+                FactRow(stringResource(R.string.fact_birth_date), formatDate(facts.birthDate))
+                FactRow(stringResource(R.string.fact_gender), resources.genderLabel(facts))
+                if ('1' in facts.nameSubstitutes || '1' in facts.addressSubstitutes) {
+                    Text(stringResource(R.string.fact_substitutes), style = MaterialTheme.typography.bodySmall)
+                }
+            }
+        }
+        Text(stringResource(R.string.confirm_facts_note), style = MaterialTheme.typography.bodySmall)
+        HorizontalDivider()
+        OutlinedTextField(
+            value = email,
+            onValueChange = { email = it },
+            label = { Text(stringResource(R.string.field_email)) },
+            singleLine = true,
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Email, imeAction = ImeAction.Next),
+            modifier = Modifier.fillMaxWidth(),
+        )
+        OutlinedTextField(
+            value = nameKana,
+            onValueChange = { nameKana = it },
+            label = { Text(stringResource(R.string.field_name_kana)) },
+            singleLine = true,
+            keyboardOptions = KeyboardOptions(imeAction = ImeAction.Next),
+            modifier = Modifier.fillMaxWidth(),
+        )
+        OutlinedTextField(
+            value = phone,
+            onValueChange = { phone = it },
+            label = { Text(stringResource(R.string.field_phone)) },
+            singleLine = true,
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Phone, imeAction = ImeAction.Done),
+            modifier = Modifier.fillMaxWidth(),
+        )
+        BranchPicker(
+            label = stringResource(R.string.field_home_branch),
+            branches = branches,
+            selected = homeBranch,
+            onSelect = { homeBranch = it },
+            allowNone = true,
+        )
+        Button(
+            onClick = { onRegister(email, nameKana, phone, homeBranch) },
+            enabled = email.isNotBlank() && !busy,
+            modifier = Modifier.fillMaxWidth(),
+        ) { Text(stringResource(R.string.action_register)) }
+        TextButton(onClick = onRestart, modifier = Modifier.align(Alignment.CenterHorizontally)) {
+            Text(stringResource(R.string.action_restart))
+        }
+    }
+}
