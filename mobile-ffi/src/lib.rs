@@ -94,8 +94,14 @@ pub enum LinkError {
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for LinkError {
+    /// An exception the app's `transmit` did not declare. Kotlin hands over
+    /// the whole stack trace; the first line (type and message) is enough
+    /// for a log and keeps app paths out of error texts.
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        Self::Other { reason: e.reason }
+        let first = e.reason.lines().next().unwrap_or_default().trim();
+        Self::Other {
+            reason: first.to_owned(),
+        }
     }
 }
 

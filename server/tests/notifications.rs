@@ -452,6 +452,19 @@ async fn a_trapped_copy_mails_one_ready_notice_with_only_part_of_the_title() {
         assert!(!raw.contains(secret), "{secret:?} in the raw message");
     }
 
+    // The patron's data export shows the notice as it was mailed.
+    let (status, export) = lib
+        .call(Method::GET, "/api/v1/me/export", None, &token)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let notices = export["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{export:#}");
+    assert_eq!(notices[0]["kind"], "hold_ready");
+    assert_eq!(notices[0]["recipient"], email);
+    assert_eq!(notices[0]["subject"], subject);
+    assert!(notices[0]["sent_at"].is_string());
+    assert!(text(mail).contains(notices[0]["body"].as_str().unwrap().lines().next().unwrap()));
+
     // Sent once: the row is marked, a second run sends nothing.
     let rows = lib.outbox().await;
     assert_eq!(rows.len(), 1);

@@ -42,8 +42,8 @@ pub enum JpkiError {
     /// The link to the card was lost; start again from the beginning.
     #[error("the card was moved away or the link was lost: {0}")]
     CardLost(String),
-    /// Another link failure.
-    #[error("card reader error: {0}")]
+    /// Another link failure (its own text says what kind).
+    #[error(transparent)]
     Transport(TransportError),
     /// The card answered a status word the client does not expect here.
     #[error("the card answered {sw} to {command}")]

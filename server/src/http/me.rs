@@ -150,7 +150,35 @@ pub(crate) struct Export {
     holds: Vec<shiori_core::api::Hold>,
     loans: Vec<shiori_core::api::Loan>,
     reading_history: Vec<shiori_core::api::HistoryEntry>,
+    /// E-mail notices queued or sent in the last week (the outbox keeps
+    /// sent ones 7 days).
+    notices: Vec<ExportedNotice>,
     exported_at: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ExportedNotice {
+    kind: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    created_at: String,
+    sent_at: Option<String>,
+    attempts: i64,
+}
+
+impl From<crate::store::outbox::PatronNotice> for ExportedNotice {
+    fn from(n: crate::store::outbox::PatronNotice) -> Self {
+        Self {
+            kind: n.kind,
+            recipient: n.recipient,
+            subject: n.subject,
+            body: n.body,
+            created_at: rfc3339(n.created_at),
+            sent_at: n.sent_at.map(rfc3339),
+            attempts: n.attempts,
+        }
+    }
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -217,6 +245,11 @@ pub(crate) async fn export(
                     returned_on,
                 },
             )
+            .collect(),
+        notices: crate::store::outbox::of_patron(state.db().pool(), &current.patron_id)
+            .await?
+            .into_iter()
+            .map(Into::into)
             .collect(),
         exported_at: rfc3339(state.now()),
     }))

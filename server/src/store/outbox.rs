@@ -282,3 +282,43 @@ pub(crate) async fn undelivered(
     .await?;
     Ok((r.try_get("pending")?, r.try_get("failing")?))
 }
+
+/// A patron's notice as `GET /me/export` shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct PatronNotice {
+    pub(crate) kind: String,
+    pub(crate) recipient: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+    pub(crate) created_at: i64,
+    pub(crate) sent_at: Option<i64>,
+    pub(crate) attempts: i64,
+}
+
+/// Every notice stored for `patron_id` (queued and recently sent), oldest
+/// first.
+pub(crate) async fn of_patron(
+    pool: &AnyPool,
+    patron_id: &str,
+) -> Result<Vec<PatronNotice>, sqlx::Error> {
+    sqlx::query(
+        "SELECT kind, recipient, subject, body, created_at, sent_at, attempts \
+         FROM outbox WHERE patron_id = $1 ORDER BY created_at, id",
+    )
+    .bind(patron_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PatronNotice {
+            kind: r.try_get("kind")?,
+            recipient: r.try_get("recipient")?,
+            subject: r.try_get("subject")?,
+            body: r.try_get("body")?,
+            created_at: r.try_get("created_at")?,
+            sent_at: r.try_get("sent_at")?,
+            attempts: r.try_get("attempts")?,
+        })
+    })
+    .collect()
+}
