@@ -1,6 +1,7 @@
 //! Registrations per second, end to end over loopback, on the embedded
 //! SQLite server: `cargo bench -p shiori-client --bench registrations
-//! [-- RESIDENTS THREADS]`.
+//! [-- RESIDENTS THREADS [--sqlite-full]]` (`--sqlite-full`: SQLite with
+//! `sqlite_synchronous = "full"`, every commit on disk).
 //!
 //! Setup (not timed): N synthetic residents (test-vectors population), a
 //! challenge each, and each card's tap (the phone's work). Timed: the N
@@ -32,7 +33,13 @@ fn main() {
     let residents = args.first().copied().unwrap_or(2_000);
     let threads = args.get(1).copied().unwrap_or(16);
 
-    let server = support::start_with("bench", |c| c.challenge_ttl_secs = 3_600);
+    let full = std::env::args().any(|a| a == "--sqlite-full");
+    let server = support::start_with("bench", |c| {
+        c.challenge_ttl_secs = 3_600;
+        if full {
+            c.sqlite_synchronous = shiori_server::SqliteSynchronous::Full;
+        }
+    });
     let origin = server.origin.clone();
 
     let t = Instant::now();

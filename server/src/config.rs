@@ -63,6 +63,13 @@ pub struct Config {
     /// `postgres://` URL. `SHIORI_DATABASE` overrides it; a PostgreSQL
     /// password is best given by `PGPASSWORD` or `~/.pgpass`, not the file.
     pub database: Database,
+    /// SQLite only: when a commit counts as done. `"normal"` (the default):
+    /// a crash of the server loses nothing, a power cut may lose the last
+    /// transactions (never the file). `"full"`: every commit waits for the
+    /// disk (fsync), at a cost in registrations per second
+    /// (docs/performance.md). PostgreSQL always commits durably.
+    #[serde(default)]
+    pub sqlite_synchronous: SqliteSynchronous,
     /// DER files of the J-LIS roots, per purpose.
     pub trust_anchors: TrustAnchorFiles,
     /// Production JPKI or JPKI-TEST certificates.
@@ -407,6 +414,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_origin: public_origin.into(),
             database: database.into(),
+            sqlite_synchronous: SqliteSynchronous::Normal,
             trust_anchors: TrustAnchorFiles {
                 signing: vec![
                     vectors.join("pki/sign-root-g1.der"),
@@ -492,6 +500,27 @@ impl Config {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Database(String);
+
+/// SQLite's `PRAGMA synchronous` in WAL mode (see [`Config::sqlite_synchronous`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Durable against a crash of the process, not against a power cut.
+    #[default]
+    Normal,
+    /// Every commit is on disk before it is acknowledged.
+    Full,
+}
+
+impl SqliteSynchronous {
+    /// The pragma statement.
+    pub(crate) fn pragma(self) -> &'static str {
+        match self {
+            Self::Normal => "PRAGMA synchronous = NORMAL",
+            Self::Full => "PRAGMA synchronous = FULL",
+        }
+    }
+}
 
 /// The storage back-end a [`Database`] selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -652,6 +681,18 @@ deadline_soon_days = 3
         assert_eq!(smtp.port(), 587);
         assert_eq!(smtp.poll_secs, 10);
         assert_eq!(c.notices.deadline_soon_days, 3);
+        assert_eq!(c.sqlite_synchronous, super::SqliteSynchronous::Normal);
+        let full = text.replace(
+            "database = \"shiori.db\"",
+            "database = \"shiori.db\"\nsqlite_synchronous = \"full\"",
+        );
+        let full: Config = toml::from_str(&full).unwrap();
+        assert_eq!(full.sqlite_synchronous, super::SqliteSynchronous::Full);
+        let bad = text.replace(
+            "database = \"shiori.db\"",
+            "database = \"shiori.db\"\nsqlite_synchronous = \"off\"",
+        );
+        assert!(toml::from_str::<Config>(&bad).is_err());
         // A password in the file is refused: it belongs in the environment.
         let with_password = text.replace(
             "username = \"library\"",

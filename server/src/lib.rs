@@ -49,7 +49,7 @@ use std::sync::Arc;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     Backend, Config, Database, NoticeRules, OcspConfig, PolicyConfig, SmtpConfig, SmtpPassword,
-    SmtpTls, StaffConfig, StartError, TrustAnchorFiles,
+    SmtpTls, SqliteSynchronous, StaffConfig, StartError, TrustAnchorFiles,
 };
 pub use error::ApiErrorResponse;
 pub use state::AppState;

@@ -110,7 +110,7 @@ impl AppState {
                 "notices.deadline_soon_days must be 0-7".into(),
             ));
         }
-        let db = crate::store::open(&config.database).await?;
+        let db = crate::store::open(&config.database, config.sqlite_synchronous).await?;
         let mut tx = crate::store::begin_write(&db).await?;
         crate::store::catalogue::sync_branches(&mut tx, &config.branches).await?;
         tx.commit().await?;

@@ -34,7 +34,7 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
-use crate::config::{Backend, Database};
+use crate::config::{Backend, Database, SqliteSynchronous};
 
 /// The migrations, compiled in, per back-end: (version, description, SQL).
 /// Both lists keep the same versions and descriptions.
@@ -156,7 +156,10 @@ impl Db {
 }
 
 /// Open the database (creating an SQLite file if missing) and migrate it.
-pub(crate) async fn open(database: &Database) -> Result<Db, crate::StartError> {
+pub(crate) async fn open(
+    database: &Database,
+    synchronous: SqliteSynchronous,
+) -> Result<Db, crate::StartError> {
     sqlx::any::install_default_drivers();
     let backend = database.backend();
     let (options, pool, migrations) = match backend {
@@ -175,11 +178,11 @@ pub(crate) async fn open(database: &Database) -> Result<Db, crate::StartError> {
             // itself). Scale-out is PostgreSQL's job.
             let pool = AnyPoolOptions::new()
                 .max_connections(1)
-                .after_connect(|conn, _| {
+                .after_connect(move |conn, _| {
                     Box::pin(async move {
                         for pragma in [
                             "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = NORMAL",
+                            synchronous.pragma(),
                             "PRAGMA foreign_keys = ON",
                             "PRAGMA busy_timeout = 15000",
                         ] {
@@ -229,4 +232,29 @@ pub(crate) async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sq
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn synchronous_of(setting: SqliteSynchronous) -> i64 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir.path().join("s.db").into(), setting)
+            .await
+            .unwrap();
+        let row: (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        db.pool.close().await;
+        row.0
+    }
+
+    #[tokio::test]
+    async fn the_configured_sqlite_synchronous_is_in_effect() {
+        // SQLite's codes: 1 = NORMAL, 2 = FULL.
+        assert_eq!(synchronous_of(SqliteSynchronous::Normal).await, 1);
+        assert_eq!(synchronous_of(SqliteSynchronous::Full).await, 2);
+    }
 }
