@@ -195,6 +195,39 @@ fn verify_blocking(password: &Password, phc: &str) -> bool {
         .is_ok()
 }
 
+/// Whether a stored hash was made with other settings than [`argon2`]'s
+/// (an older cost, or another algorithm), so the next good login should
+/// store a fresh one. An unparsable hash never verifies, so it is not asked.
+fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let Ok(current) = argon2() else {
+        return false;
+    };
+    let params = current.params();
+    let param = |name: &str| parsed.params.get_decimal(name);
+    parsed.algorithm.as_str() != "argon2id"
+        || parsed.version != Some(0x13)
+        || param("m") != Some(params.m_cost())
+        || param("t") != Some(params.t_cost())
+        || param("p") != Some(params.p_cost())
+}
+
+/// Verify, and on success with outdated settings also hash the password
+/// afresh (while it is still at hand). `(verified, new hash)`.
+fn verify_and_upgrade(password: &Password, phc: &str) -> (bool, Option<String>) {
+    if !verify_blocking(password, phc) {
+        return (false, None);
+    }
+    let upgraded = if needs_rehash(phc) {
+        hash_blocking(password).ok()
+    } else {
+        None
+    };
+    (true, upgraded)
+}
+
 /// Create a staff account.
 pub async fn add_staff(
     state: &AppState,
@@ -328,9 +361,10 @@ pub(crate) async fn login(
     let phc = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || verify_blocking(&password, &phc))
-        .await
-        .unwrap_or(false);
+    let (verified, upgraded) =
+        tokio::task::spawn_blocking(move || verify_and_upgrade(&password, &phc))
+            .await
+            .unwrap_or((false, None));
 
     let now = state.now();
     let mut tx = store::begin_write(state.db()).await?;
@@ -373,6 +407,11 @@ pub(crate) async fn login(
         }
     };
     db::clear_throttle(&mut tx, &name).await?;
+    if let Some(hash) = upgraded {
+        // Same password, current cost: sessions stay.
+        db::upgrade_password_hash(&mut tx, &user.id, &hash).await?;
+        tracing::info!(username = %user.username, "staff password hash upgraded to the current Argon2 settings");
+    }
     let token = SessionToken::generate();
     let expires_at = now.saturating_add(i64::try_from(cfg.session_max_secs).unwrap_or(i64::MAX));
     db::insert_session(&mut tx, &token.hash(), &user.id, now, expires_at).await?;
@@ -419,7 +458,43 @@ pub(crate) async fn logout(state: &AppState, token: &SessionToken) -> Result<(),
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{hash_blocking, normalize_username, valid_username, verify_blocking, Password};
+    use super::{
+        hash_blocking, needs_rehash, normalize_username, valid_username, verify_and_upgrade,
+        verify_blocking, Password,
+    };
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use argon2::{Algorithm, Argon2, Params, Version};
+
+    #[test]
+    fn a_hash_with_an_older_cost_is_upgraded_on_a_good_login() {
+        let password = Password::new("correct horse battery".into());
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(password.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+        assert!(needs_rehash(&weak));
+        // A wrong password upgrades nothing.
+        assert_eq!(
+            verify_and_upgrade(&Password::new("wrong horse battery".into()), &weak),
+            (false, None)
+        );
+        let (ok, upgraded) = verify_and_upgrade(&password, &weak);
+        assert!(ok);
+        let upgraded = upgraded.expect("an upgraded hash");
+        assert!(
+            upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{upgraded}"
+        );
+        assert!(verify_blocking(&password, &upgraded));
+        assert!(!needs_rehash(&upgraded));
+        // A current hash is left alone.
+        assert_eq!(verify_and_upgrade(&password, &upgraded), (true, None));
+    }
 
     #[test]
     fn hashes_are_argon2id_phc_strings_that_verify() {

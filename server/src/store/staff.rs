@@ -98,6 +98,21 @@ pub(crate) async fn set_password(
     Ok(done.rows_affected() > 0)
 }
 
+/// Replace the hash of the same password with one made at the current
+/// cost (after a good login); sessions stay.
+pub(crate) async fn upgrade_password_hash(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn list_users(
     db: impl sqlx::AnyExecutor<'_>,
 ) -> Result<Vec<StaffListing>, sqlx::Error> {
