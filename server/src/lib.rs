@@ -98,11 +98,12 @@ pub async fn serve_app_with_state(
     served
 }
 
-/// The periodic hold sweep (`holds.sweep_interval_secs`, default 300 s):
-/// expire uncollected holds, pass their copies on, queue "deadline soon"
-/// notices, purge closed holds. Safe on several instances at once: each
-/// sweep is one serialized write transaction.
-fn start_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
+/// The periodic hold sweep (`holds.sweep_interval_secs`, default 300 s;
+/// the first runs at once): expire uncollected holds, pass their copies on,
+/// queue "deadline soon" notices, purge closed holds. Safe on several
+/// instances at once: each sweep is one serialized write transaction.
+/// [`serve_app_with_state`] runs it; abort the handle to stop it.
+pub fn start_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     let every = std::time::Duration::from_secs(state.config().holds.sweep_interval_secs.max(10));
     tokio::spawn(async move {

@@ -436,6 +436,43 @@ async fn a_returned_copy_goes_to_the_first_eligible_hold_and_expires_to_the_next
 }
 
 #[tokio::test]
+async fn the_running_sweeper_expires_an_uncollected_hold() {
+    let lib = library().await;
+    let title = lib.title_id(&demo_isbn("雪国")).await; // one copy, west
+    let (_, details) = lib.get(&format!("/api/v1/titles/{title}")).await;
+    let barcode = details["items"][0]["barcode"].as_str().unwrap().to_owned();
+    let [a] = lib.patrons(1).await.try_into().unwrap();
+    lib.place(&a, title, "west").await;
+    let Trapped::Ready {
+        pickup_deadline, ..
+    } = trap_item(&lib.state, &barcode).await.unwrap()
+    else {
+        panic!("not ready")
+    };
+    lib.clock.set(pickup_deadline + 1);
+
+    // The timer's first sweep runs at once; wait for its effect, bounded.
+    let sweeper = shiori_server::start_sweeper(&lib.state);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if lib.holds(&a).await[0]["state"] == "pickup_expired" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sweeper did not expire the hold"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    sweeper.abort();
+    let (_, details) = lib.get(&format!("/api/v1/titles/{title}")).await;
+    assert_eq!(
+        details["items"][0]["status"], "available",
+        "the copy is back"
+    );
+}
+
+#[tokio::test]
 async fn suspension_rules() {
     let lib = library().await;
     let title = lib.title_id(&demo_isbn("火花")).await;
