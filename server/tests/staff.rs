@@ -1066,3 +1066,124 @@ async fn the_language_is_chosen_once_and_remembered() {
         assert_eq!(inputs, labels, "{}", page.body);
     }
 }
+
+/// The audit rows (staff, target) of one audit page, and its "older" link.
+fn audit_rows(page: &Page) -> (Vec<(String, String)>, Option<String>) {
+    let rows = page
+        .body
+        .split("<tr><td>")
+        .skip(1)
+        .map(|r| {
+            let cells: Vec<&str> = r
+                .split("</tr>")
+                .next()
+                .unwrap()
+                .split("<td>")
+                .map(|c| c.trim_end_matches("</td>"))
+                .collect();
+            (cells[1].to_owned(), cells[3].to_owned())
+        })
+        .collect();
+    let older = page.body.find("id=\"older\" href=\"").map(|i| {
+        let start = i + "id=\"older\" href=\"".len();
+        let end = page.body[start..].find('"').unwrap() + start;
+        page.body[start..end]
+            .replace("&amp;", "&")
+            .replace("&#38;", "&")
+    });
+    (rows, older)
+}
+
+/// Follow the "older" links from `first` to the end; every row once.
+async fn all_audit_rows(admin: &mut Browser, first: &str) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut next = Some(first.to_owned());
+    let mut pages = 0;
+    while let Some(path) = next {
+        let page = admin.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        let (mut these, older) = audit_rows(&page);
+        assert!(these.len() <= 100, "at most 100 rows a page");
+        if older.is_some() {
+            assert_eq!(these.len(), 100, "a page with a next page is full");
+        }
+        rows.append(&mut these);
+        next = older;
+        pages += 1;
+        assert!(pages < 20, "the older links must end");
+    }
+    rows
+}
+
+#[tokio::test]
+async fn the_audit_log_pages_and_filters_by_card() {
+    let lib = staff_library().await;
+    let (card_a, _) = patron(&lib).await;
+    let (card_b, _) = patron(&lib).await;
+    let pool = lib.state.db().pool();
+    let id_of = |card: String| async move {
+        sqlx::query_scalar::<_, String>("SELECT id FROM patrons WHERE card_number = $1")
+            .bind(card)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let (a, b) = (id_of(card_a.clone()).await, id_of(card_b.clone()).await);
+    // 150 views of A and 80 of B, interleaved, with runs of equal times so
+    // the page boundary falls inside a run (the cursor must use the id too).
+    for i in 0..230_i64 {
+        let (who, patron) = if i % 23 < 8 {
+            ("tanaka", &b)
+        } else {
+            ("sato", &a)
+        };
+        sqlx::query(
+            "INSERT INTO staff_audit (at, staff_username, action, patron_id) \
+             VALUES ($1, $2, 'view_patron', $3)",
+        )
+        .bind(1_800_000_000 - i / 7)
+        .bind(who)
+        .bind(patron)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let human = |card: &str| {
+        lib.state
+            .card_number_scheme()
+            .parse(card)
+            .unwrap()
+            .human_readable()
+    };
+    let mut admin = Browser::logged_in(&lib, "admin", ADMIN_PW).await;
+
+    let all = all_audit_rows(&mut admin, "/staff/audit?lang=en").await;
+    assert_eq!(all.len(), 230, "every row once, over three pages");
+    assert_eq!(
+        all.iter().filter(|(_, t)| *t == human(&card_a)).count(),
+        150
+    );
+    assert_eq!(all.iter().filter(|(_, t)| *t == human(&card_b)).count(), 80);
+
+    // Only B's, typed as a scanner would send it (digits and check digit).
+    let only_b = all_audit_rows(&mut admin, &format!("/staff/audit?lang=en&card={card_b}")).await;
+    assert_eq!(only_b.len(), 80);
+    assert!(only_b
+        .iter()
+        .all(|(staff, t)| staff == "tanaka" && *t == human(&card_b)));
+    let only_a = all_audit_rows(&mut admin, &format!("/staff/audit?card={}", human(&card_a))).await;
+    assert_eq!(only_a.len(), 150, "the human-readable form works too");
+
+    // Bad input is a clear error, not a page of something else.
+    let page = admin.get("/staff/audit?lang=en&card=not-a-card").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(!page.notice().is_empty());
+    assert!(audit_rows(&page).0.is_empty());
+    let page = admin.get("/staff/audit?lang=en&before=yesterday").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.notice().contains("does not exist"),
+        "{}",
+        page.notice()
+    );
+}

@@ -869,6 +869,19 @@ pub(crate) struct AuditView {
 struct AuditPage {
     c: Chrome,
     rows: Vec<AuditView>,
+    /// The card number filter as typed (empty: none).
+    card: String,
+    /// The query string of the next (older) page, if there is one.
+    older: Option<String>,
+}
+
+/// Rows on one audit page.
+const AUDIT_PAGE_ROWS: i64 = 100;
+
+/// `before=AT.ID`: the cursor of the last row shown.
+fn audit_cursor(raw: &str) -> Option<(i64, i64)> {
+    let (at, id) = raw.split_once('.')?;
+    Some((at.parse().ok()?, id.parse().ok()?))
 }
 
 fn action_label(lang: Lang, action: &str) -> String {
@@ -882,16 +895,76 @@ fn action_label(lang: Lang, action: &str) -> String {
     .to_owned()
 }
 
-/// `GET /staff/audit` (admin).
+/// `GET /staff/audit` (admin): newest first, [`AUDIT_PAGE_ROWS`] a page
+/// (`before=AT.ID` for older ones), optionally only about one library card
+/// (`card=`, as scanned or typed).
 pub(crate) async fn audit(
     State(state): State<AppState>,
     lang: Lang,
     session: StaffSession,
+    RawQuery(query): RawQuery,
 ) -> PageResult {
     require_admin(&session)?;
     let t = lang.texts();
-    let rows = db::audit_log(state.db().pool(), 500)
-        .await?
+    let c = Chrome::new(lang, &session, "audit", "/staff/audit");
+    let card = query_param(query.as_deref(), "card")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let card_number = if card.is_empty() {
+        None
+    } else {
+        match circulation::card_digits(&state, &card) {
+            Ok(digits) => Some(digits),
+            Err(_) => {
+                let page = AuditPage {
+                    c: c.with(Notice::code(lang, "invalid_card_number")),
+                    rows: Vec::new(),
+                    card,
+                    older: None,
+                };
+                return render(StatusCode::BAD_REQUEST, &page);
+            }
+        }
+    };
+    let before = match query_param(query.as_deref(), "before").map(|raw| audit_cursor(&raw)) {
+        None => None,
+        Some(Some(cursor)) => Some(cursor),
+        Some(None) => {
+            let page = AuditPage {
+                c: c.with(Notice::error(lang.pick(
+                    "ページの指定が正しくありません。",
+                    "That page of the audit log does not exist.",
+                ))),
+                rows: Vec::new(),
+                card,
+                older: None,
+            };
+            return render(StatusCode::BAD_REQUEST, &page);
+        }
+    };
+    let mut rows = db::audit_log(
+        state.db().pool(),
+        &db::AuditQuery {
+            card_number,
+            before,
+            limit: AUDIT_PAGE_ROWS + 1,
+        },
+    )
+    .await?;
+    let older = if rows.len() > AUDIT_PAGE_ROWS as usize {
+        rows.truncate(AUDIT_PAGE_ROWS as usize);
+        rows.last().map(|last| {
+            let mut q = format!("before={}.{}", last.at, last.id);
+            if !card.is_empty() {
+                q.push_str("&card=");
+                q.extend(url::form_urlencoded::byte_serialize(card.as_bytes()));
+            }
+            q
+        })
+    } else {
+        None
+    };
+    let rows = rows
         .into_iter()
         .map(|r| AuditView {
             at: jst_datetime(r.at),
@@ -906,8 +979,10 @@ pub(crate) async fn audit(
         })
         .collect();
     let page = AuditPage {
-        c: Chrome::new(lang, &session, "audit", "/staff/audit"),
+        c,
         rows,
+        card,
+        older,
     };
     render(StatusCode::OK, &page)
 }

@@ -306,6 +306,7 @@ pub(crate) async fn purge_sessions(
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuditRow {
+    pub(crate) id: i64,
     pub(crate) at: i64,
     pub(crate) staff_username: String,
     pub(crate) action: String,
@@ -339,21 +340,38 @@ pub(crate) async fn audit(
 }
 
 /// The newest `limit` audit rows, newest first.
+/// Which audit rows to show: newest first, optionally only about the patron
+/// with one card number, starting below a `(at, id)` cursor.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AuditQuery {
+    pub(crate) card_number: Option<String>,
+    pub(crate) before: Option<(i64, i64)>,
+    pub(crate) limit: i64,
+}
+
 pub(crate) async fn audit_log(
     db: impl sqlx::AnyExecutor<'_>,
-    limit: i64,
+    q: &AuditQuery,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
+    // One statement for every combination: an absent filter binds NULL.
+    let (before_at, before_id) = q.before.unzip();
     sqlx::query(
-        "SELECT a.at, a.staff_username, a.action, a.patron_id, p.card_number, a.subject \
+        "SELECT a.id, a.at, a.staff_username, a.action, a.patron_id, p.card_number, a.subject \
          FROM staff_audit a LEFT JOIN patrons p ON p.id = a.patron_id \
-         ORDER BY a.at DESC, a.id DESC LIMIT $1",
+         WHERE ($1 IS NULL OR p.card_number = $1) \
+         AND ($2 IS NULL OR a.at < $2 OR (a.at = $2 AND a.id < $3)) \
+         ORDER BY a.at DESC, a.id DESC LIMIT $4",
     )
-    .bind(limit)
+    .bind(q.card_number.as_deref())
+    .bind(before_at)
+    .bind(before_id)
+    .bind(q.limit)
     .fetch_all(db)
     .await?
     .iter()
     .map(|r| {
         Ok(AuditRow {
+            id: r.try_get("id")?,
             at: r.try_get("at")?,
             staff_username: r.try_get("staff_username")?,
             action: r.try_get("action")?,
