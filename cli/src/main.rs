@@ -78,6 +78,9 @@ enum Command {
     Loans,
     /// Renew a loan.
     Renew(cmd::library::RenewArgs),
+    /// Your reading history: off unless you turn it on (`--on`); `--off`
+    /// deletes it.
+    History(cmd::library::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Command::Hold(command) => cmd::library::hold(&ui, command),
         Command::Loans => cmd::library::loans(&ui),
         Command::Renew(args) => cmd::library::renew(&ui, args),
+        Command::History(args) => cmd::library::history(&ui, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -146,4 +146,26 @@ fn search_reserve_suspend_cancel_and_loans_from_the_command_line() {
         err.contains("renewal_limit_reached") || err.contains("renewed"),
         "{err}"
     );
+
+    // The reading history: off by default, so nothing is kept about the
+    // return; after `--on` the next return is listed; `--off` deletes it.
+    let history = env.json(&["history"]);
+    assert_eq!(history["enabled"], false);
+    assert_eq!(history["entries"], serde_json::json!([]));
+    assert_eq!(env.json(&["history", "--on"])["enabled"], true);
+    env.server
+        .block_on(shiori_server::circulation::checkin(
+            &env.server.state,
+            &barcode,
+        ))
+        .unwrap();
+    let history = env.json(&["history"]);
+    assert_eq!(history["entries"][0]["title_id"], title_id);
+    let (ok, out, _) = env.shiori(&["--lang", "ja", "history"]);
+    assert!(ok && out.contains("記録中"), "{out}");
+    let off = env.json(&["history", "--off"]);
+    assert_eq!(off["enabled"], false);
+    assert_eq!(off["entries"], serde_json::json!([]));
+    let (ok, _, err) = env.shiori(&["history", "--on", "--off"]);
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
 }

@@ -3,9 +3,9 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shiori_core::api::{
-    ApiError, BranchList, Challenge, ChallengeRequest, Hold, HoldList, HoldRequest, LibraryCard,
-    Loan, LoanList, LoginRequest, Patron, RegistrationRequest, SearchResults, SessionResponse,
-    SuspendRequest, TitleDetails,
+    ApiError, BranchList, Challenge, ChallengeRequest, HistorySetting, Hold, HoldList, HoldRequest,
+    LibraryCard, Loan, LoanList, LoginRequest, Patron, ReadingHistory, RegistrationRequest,
+    SearchResults, SessionResponse, SuspendRequest, TitleDetails,
 };
 use shiori_core::proof::ProofPurpose;
 use ureq::http::Response;
@@ -288,6 +288,17 @@ impl Client {
             &format!("/me/loans/{}/renewal", path_segment(id)),
             Some(&serde_json::json!({})),
         )
+    }
+
+    /// `GET /me/history`: the opted-in reading history (empty when off).
+    pub fn history(&self) -> Result<ReadingHistory, ClientError> {
+        json(self.get_authed("/me/history")?)
+    }
+
+    /// `PUT /me/history`: opt in to a reading history, or out (which deletes
+    /// it).
+    pub fn set_history(&self, enabled: bool) -> Result<ReadingHistory, ClientError> {
+        self.send_authed("PUT", "/me/history", Some(&HistorySetting { enabled }))
     }
 
     /// `DELETE /me/holds/{id}/suspension`: resume.

@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use shiori_client::flows::{self, RegistrationDetails as ClientDetails};
 use shiori_client::{Client, ClientError};
 use shiori_core::api::{
-    Branch, Challenge as ApiChallenge, Hold, ItemInfo, LibraryCard, Loan, Patron, SearchResults,
-    SessionResponse, TitleDetails, TitleSummary,
+    Branch, Challenge as ApiChallenge, HistoryEntry, Hold, ItemInfo, LibraryCard, Loan, Patron,
+    ReadingHistory, SearchResults, SessionResponse, TitleDetails, TitleSummary,
 };
 use shiori_core::jpki::flows as card_flows;
 use shiori_core::pin::{AuthPin, SigningPassword};
@@ -142,6 +142,21 @@ pub struct Loan {
     pub due_at: String,
     pub renewals: u32,
     pub overdue: bool,
+}
+
+/// One returned title in an opted-in reading history.
+#[uniffi::remote(Record)]
+pub struct HistoryEntry {
+    pub title_id: i64,
+    pub title: String,
+    pub returned_on: String,
+}
+
+/// The reading history: off unless the patron opted in.
+#[uniffi::remote(Record)]
+pub struct ReadingHistory {
+    pub enabled: bool,
+    pub entries: Vec<HistoryEntry>,
 }
 
 /// What the resident adds to the card's facts when registering.
@@ -519,6 +534,17 @@ impl LibraryServer {
     /// Renew a loan.
     pub fn renew_loan(&self, id: String) -> Result<Loan, ServerError> {
         Ok(self.client().renew_loan(&id)?)
+    }
+
+    /// The reading history (empty and `enabled = false` unless the patron
+    /// opted in: the library keeps no record of returns otherwise).
+    pub fn reading_history(&self) -> Result<ReadingHistory, ServerError> {
+        Ok(self.client().history()?)
+    }
+
+    /// Opt in to a reading history, or out (which deletes it).
+    pub fn set_reading_history(&self, enabled: bool) -> Result<ReadingHistory, ServerError> {
+        Ok(self.client().set_history(enabled)?)
     }
 
     /// Delete the patron's account and everything stored about them.

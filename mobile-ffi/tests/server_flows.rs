@@ -185,6 +185,14 @@ fn search_hold_and_cancel() {
     assert_eq!(cancelled.state, "cancelled");
     assert!(server.loans().unwrap().is_empty());
 
+    // The reading history is off until the patron turns it on; off again
+    // deletes it.
+    let history = server.reading_history().unwrap();
+    assert!(!history.enabled && history.entries.is_empty());
+    assert!(server.set_reading_history(true).unwrap().enabled);
+    assert!(server.reading_history().unwrap().enabled);
+    assert!(!server.set_reading_history(false).unwrap().enabled);
+
     // The account goes, and the token with it.
     server.delete_account().unwrap();
     assert!(!server.is_logged_in());

@@ -80,6 +80,17 @@ pub struct RenewArgs {
     loan_id: String,
 }
 
+/// `shiori history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// Start keeping a list of the titles you return.
+    #[arg(long, conflicts_with = "off")]
+    on: bool,
+    /// Stop, and delete the list.
+    #[arg(long)]
+    off: bool,
+}
+
 fn server_client(server: Option<&str>) -> Result<Client, CliError> {
     match server {
         Some(s) => Ok(Client::new(s)),
@@ -289,5 +300,33 @@ pub fn renew(ui: &Ui, args: &RenewArgs) -> Result<(), CliError> {
         return json(ui, &loan);
     }
     println!("{}", loan_line(ui, &loan));
+    Ok(())
+}
+
+/// `shiori history [--on | --off]`.
+pub fn history(ui: &Ui, args: &HistoryArgs) -> Result<(), CliError> {
+    let client = logged_in()?;
+    let history = match (args.on, args.off) {
+        (true, _) => client.set_history(true)?,
+        (_, true) => client.set_history(false)?,
+        _ => client.history()?,
+    };
+    if ui.json {
+        return json(ui, &history);
+    }
+    let state = match (ui.lang, history.enabled) {
+        (Lang::Ja, true) => {
+            "読書記録: 記録中（返却した資料を残します。--off で停止し、記録を削除します）"
+        }
+        (Lang::Ja, false) => "読書記録: 記録していません（--on で開始できます）",
+        (Lang::En, true) => {
+            "Reading history: on (returned titles are kept; --off stops and deletes it)"
+        }
+        (Lang::En, false) => "Reading history: off (--on starts it)",
+    };
+    println!("{state}");
+    for e in &history.entries {
+        println!("{}  {}", e.returned_on, e.title);
+    }
     Ok(())
 }
