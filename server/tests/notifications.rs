@@ -18,21 +18,19 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{Method, Request, StatusCode};
 use serde_json::{json, Value};
 use shiori_server::holds::{receive_transit, sweep, trap_item, Trapped};
 use shiori_server::notify::{deliver_due, spawn_sender, DeliveryReport, SmtpMailer};
-use shiori_server::{
-    build_app_with_clock, AppState, Clock, Config, ManualClock, SmtpConfig, SmtpTls,
-};
+use shiori_server::{build_app_with_clock, Clock, SmtpConfig, SmtpTls};
 use sqlx::Row;
 use tower::ServiceExt;
 
-/// 2026-11-30T01:00:00Z = 10:00 JST on 2026-11-30.
-const NOW: i64 = 1_796_000_400;
-const DAY: i64 = 86_400;
-const DEMO: &[u8] = shiori_server::import::DEMO_CATALOGUE;
+mod support {
+    pub mod library;
+}
+use support::library::{library_with, Library, DAY, DEMO, NOW};
+
 const HARRY_POTTER: &str = "Harry Potter and the Philosopher's Stone";
 
 // ---------------------------------------------------------------------------
@@ -166,14 +164,6 @@ fn text(mail: &Value) -> String {
 // ---------------------------------------------------------------------------
 // The library
 
-struct Library {
-    app: Router,
-    state: AppState,
-    clock: Arc<ManualClock>,
-    config: Config,
-    _dir: tempfile::TempDir,
-}
-
 fn smtp_to(port: u16) -> SmtpConfig {
     SmtpConfig {
         host: "127.0.0.1".into(),
@@ -186,111 +176,41 @@ fn smtp_to(port: u16) -> SmtpConfig {
     }
 }
 
-async fn library_with(adjust: impl FnOnce(&mut Config)) -> Library {
-    let dir = tempfile::tempdir().unwrap();
-    let db = shiori_server::testing::test_database(dir.path())
-        .await
-        .unwrap();
-    let mut config = Config::test_defaults(db, "http://127.0.0.1:8080");
-    adjust(&mut config);
-    let clock = Arc::new(ManualClock::new(NOW));
-    let (app, state) = build_app_with_clock(config.clone(), clock.clone())
-        .await
-        .unwrap();
-    let report = shiori_server::import::import_csv(&state, DEMO)
-        .await
-        .unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    Library {
-        app,
-        state,
-        clock,
-        config,
-        _dir: dir,
-    }
-}
-
 /// A library whose `[smtp]` points at 127.0.0.1:`port`.
 async fn library_mailing_to(port: u16) -> Library {
     library_with(|c| c.smtp = Some(smtp_to(port))).await
 }
 
-impl Library {
+/// What the notification tests do with the shared library harness.
+trait Mail {
+    fn mailer(&self) -> SmtpMailer;
+    /// Patrons: (session token, the patron as `/me` shows them).
+    async fn patrons_with_me(&self, n: usize) -> Vec<(String, Value)>;
+    /// Place a hold that must be accepted; the hold.
+    async fn placed(&self, token: &str, title_id: i64, branch: &str) -> Value;
+    async fn deliver(&self, mailer: &SmtpMailer) -> DeliveryReport;
+    /// The outbox, one JSON object per row.
+    async fn outbox(&self) -> Vec<Value>;
+    async fn metric(&self, name: &str) -> Option<i64>;
+}
+
+impl Mail for Library {
     fn mailer(&self) -> SmtpMailer {
         SmtpMailer::new(self.config.smtp.as_ref().unwrap(), None).unwrap()
     }
 
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        token: &str,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let req = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                req.body(Body::from(serde_json::to_vec(&v).unwrap()))
-            }
-            None => req.body(Body::empty()),
-        };
-        let res = self.app.clone().oneshot(req.unwrap()).await.unwrap();
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn title_id(&self, isbn: &str) -> i64 {
-        let (s, body) = self
-            .call(
-                Method::GET,
-                &format!("/api/v1/titles?q={isbn}"),
-                None,
-                "no-token",
-            )
-            .await;
-        assert_eq!(
-            (s, body["total"].as_i64()),
-            (StatusCode::OK, Some(1)),
-            "{isbn}: {body}"
-        );
-        body["titles"][0]["id"].as_i64().unwrap()
-    }
-
-    /// Patrons: (session token, the patron as `/me` shows them).
-    async fn patrons(&self, n: usize) -> Vec<(String, Value)> {
-        let tokens = shiori_server::testing::seed_patrons(&self.state, n)
-            .await
-            .unwrap();
+    async fn patrons_with_me(&self, n: usize) -> Vec<(String, Value)> {
         let mut out = Vec::new();
-        for t in tokens {
-            let (s, me) = self.call(Method::GET, "/api/v1/me", None, &t).await;
+        for t in self.patrons(n).await {
+            let (s, me) = self.call(Method::GET, "/api/v1/me", None, Some(&t)).await;
             assert_eq!(s, StatusCode::OK, "{me}");
             out.push((t, me));
         }
         out
     }
 
-    async fn place(&self, token: &str, title_id: i64, branch: &str) -> Value {
-        let (s, hold) = self
-            .call(
-                Method::POST,
-                "/api/v1/me/holds",
-                Some(json!({"title_id": title_id, "pickup_branch": branch})),
-                token,
-            )
-            .await;
+    async fn placed(&self, token: &str, title_id: i64, branch: &str) -> Value {
+        let (s, hold) = self.place(token, title_id, branch).await;
         assert_eq!(s, StatusCode::CREATED, "{hold}");
         hold
     }
@@ -301,7 +221,6 @@ impl Library {
             .unwrap()
     }
 
-    /// The outbox, one JSON object per row.
     async fn outbox(&self) -> Vec<Value> {
         sqlx::query(
             "SELECT id, kind, patron_id, hold_id, recipient, subject, body, attempts, \
@@ -394,8 +313,8 @@ async fn a_trapped_copy_mails_one_ready_notice_with_only_part_of_the_title() {
     let lib = library_mailing_to(port).await;
     let (isbn, barcode) = copy_of(HARRY_POTTER, "central");
     let title = lib.title_id(&isbn).await;
-    let [(token, me)] = lib.patrons(1).await.try_into().unwrap();
-    lib.place(&token, title, "central").await;
+    let [(token, me)] = lib.patrons_with_me(1).await.try_into().unwrap();
+    lib.placed(&token, title, "central").await;
     // Placing a hold mails nothing.
     assert!(lib.outbox().await.is_empty());
 
@@ -454,7 +373,7 @@ async fn a_trapped_copy_mails_one_ready_notice_with_only_part_of_the_title() {
 
     // The patron's data export shows the notice as it was mailed.
     let (status, export) = lib
-        .call(Method::GET, "/api/v1/me/export", None, &token)
+        .call(Method::GET, "/api/v1/me/export", None, Some(&token))
         .await;
     assert_eq!(status, StatusCode::OK);
     let notices = export["notices"].as_array().unwrap();
@@ -492,8 +411,8 @@ async fn a_copy_arriving_from_another_branch_mails_its_ready_notice() {
     let lib = library_mailing_to(port).await;
     let (isbn, barcode) = copy_of(HARRY_POTTER, "central");
     let title = lib.title_id(&isbn).await;
-    let [(token, me)] = lib.patrons(1).await.try_into().unwrap();
-    lib.place(&token, title, "east").await;
+    let [(token, me)] = lib.patrons_with_me(1).await.try_into().unwrap();
+    lib.placed(&token, title, "east").await;
     assert!(matches!(
         trap_item(&lib.state, &barcode).await.unwrap(),
         Trapped::InTransit { .. }
@@ -520,11 +439,11 @@ async fn the_sweep_mails_one_deadline_soon_notice_per_hold() {
     let lib = library_mailing_to(port).await;
     let mailer = lib.mailer();
     let copies = copies_at("central", 2);
-    let patrons = lib.patrons(2).await;
+    let patrons = lib.patrons_with_me(2).await;
     let mut deadlines = Vec::new();
     for ((isbn, barcode), (token, _)) in copies.iter().zip(&patrons) {
         let title = lib.title_id(isbn).await;
-        lib.place(token, title, "central").await;
+        lib.placed(token, title, "central").await;
         deadlines.push(ready_deadline(
             trap_item(&lib.state, barcode).await.unwrap(),
         ));
@@ -573,8 +492,8 @@ async fn a_hold_ready_inside_the_reminder_window_gets_no_second_notice() {
     let lib = library_with(|c| c.branches[0].pickup_days = 1).await;
     let (isbn, barcode) = copy_of(HARRY_POTTER, "central");
     let title = lib.title_id(&isbn).await;
-    let [(token, _)] = lib.patrons(1).await.try_into().unwrap();
-    lib.place(&token, title, "central").await;
+    let [(token, _)] = lib.patrons_with_me(1).await.try_into().unwrap();
+    lib.placed(&token, title, "central").await;
     let deadline = ready_deadline(trap_item(&lib.state, &barcode).await.unwrap());
     lib.clock.set(deadline - 3600);
     assert_eq!(sweep(&lib.state).await.unwrap().deadline_notices, 0);
@@ -595,8 +514,8 @@ async fn nothing_is_lost_while_the_mail_server_is_down() {
     let mailer = lib.mailer();
     let (isbn, barcode) = copy_of(HARRY_POTTER, "central");
     let title = lib.title_id(&isbn).await;
-    let [(token, me)] = lib.patrons(1).await.try_into().unwrap();
-    lib.place(&token, title, "central").await;
+    let [(token, me)] = lib.patrons_with_me(1).await.try_into().unwrap();
+    lib.placed(&token, title, "central").await;
     trap_item(&lib.state, &barcode).await.unwrap();
 
     // Each failed attempt is counted and the next one waits twice as long.
@@ -646,10 +565,10 @@ async fn concurrent_senders_mail_each_notice_once() {
     let sink = Sink::start(&python, port);
     let lib = library_mailing_to(port).await;
     const N: usize = 8;
-    let patrons = lib.patrons(N).await;
+    let patrons = lib.patrons_with_me(N).await;
     for ((isbn, barcode), (token, _)) in copies_at("central", N).iter().zip(&patrons) {
         let title = lib.title_id(isbn).await;
-        lib.place(token, title, "central").await;
+        lib.placed(token, title, "central").await;
         trap_item(&lib.state, barcode).await.unwrap();
     }
     assert_eq!(lib.outbox().await.len(), N);
@@ -712,8 +631,8 @@ async fn the_background_sender_mails_and_stops_on_request() {
     );
     let (isbn, barcode) = copy_of(HARRY_POTTER, "central");
     let title = lib.title_id(&isbn).await;
-    let [(token, _)] = lib.patrons(1).await.try_into().unwrap();
-    lib.place(&token, title, "central").await;
+    let [(token, _)] = lib.patrons_with_me(1).await.try_into().unwrap();
+    lib.placed(&token, title, "central").await;
     trap_item(&lib.state, &barcode).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while sink.messages().is_empty() {
@@ -733,9 +652,9 @@ async fn deleting_an_account_deletes_its_queued_notices() {
     let lib = library_with(|_| {}).await;
     let (isbn, barcode) = copy_of("雪国", "west");
     let title = lib.title_id(&isbn).await;
-    let [(a, me_a), (b, me_b)] = lib.patrons(2).await.try_into().unwrap();
-    lib.place(&a, title, "west").await;
-    lib.place(&b, title, "west").await;
+    let [(a, me_a), (b, me_b)] = lib.patrons_with_me(2).await.try_into().unwrap();
+    lib.placed(&a, title, "west").await;
+    lib.placed(&b, title, "west").await;
     trap_item(&lib.state, &barcode).await.unwrap();
     let rows = lib.outbox().await;
     assert_eq!(rows.len(), 1);
@@ -743,7 +662,7 @@ async fn deleting_an_account_deletes_its_queued_notices() {
     assert_eq!(rows[0]["recipient"], me_a["email"]);
     assert_eq!(lib.metric("shiori_notices_undelivered").await, Some(1));
 
-    let (s, _) = lib.call(Method::DELETE, "/api/v1/me", None, &a).await;
+    let (s, _) = lib.call(Method::DELETE, "/api/v1/me", None, Some(&a)).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     // A's notice is gone; the copy went to B, whose notice is queued.
     let rows = lib.outbox().await;
@@ -765,8 +684,8 @@ async fn a_notice_whose_hold_closed_before_sending_is_dropped_unsent() {
     let lib = library_with(|_| {}).await;
     let (isbn, barcode) = copy_of(HARRY_POTTER, "central");
     let title = lib.title_id(&isbn).await;
-    let [(token, _)] = lib.patrons(1).await.try_into().unwrap();
-    let hold = lib.place(&token, title, "central").await;
+    let [(token, _)] = lib.patrons_with_me(1).await.try_into().unwrap();
+    let hold = lib.placed(&token, title, "central").await;
     trap_item(&lib.state, &barcode).await.unwrap();
     assert_eq!(lib.outbox().await.len(), 1);
     let (s, _) = lib
@@ -774,7 +693,7 @@ async fn a_notice_whose_hold_closed_before_sending_is_dropped_unsent() {
             Method::DELETE,
             &format!("/api/v1/me/holds/{}", hold["id"].as_str().unwrap()),
             None,
-            &token,
+            Some(&token),
         )
         .await;
     assert_eq!(s, StatusCode::OK);

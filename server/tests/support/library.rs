@@ -1,5 +1,5 @@
-//! The in-process library harness shared by `library.rs` and
-//! `circulation.rs`: a server on the demo catalogue with a pinned clock,
+//! The in-process library harness shared by `library.rs`, `circulation.rs`,
+//! `notifications.rs` and `staff.rs`: a server on the demo catalogue with a pinned clock,
 //! seeded patrons, and JSON calls through the router.
 #![allow(dead_code, clippy::unwrap_used, missing_docs)]
 
@@ -21,6 +21,8 @@ pub struct Library {
     pub app: Router,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    /// The configuration the server was built from.
+    pub config: Config,
     _dir: tempfile::TempDir,
 }
 
@@ -32,7 +34,9 @@ pub async fn library_with(adjust: impl FnOnce(&mut Config)) -> Library {
     let mut config = Config::test_defaults(db, "http://127.0.0.1:8080");
     adjust(&mut config);
     let clock = Arc::new(ManualClock::new(NOW));
-    let (app, state) = build_app_with_clock(config, clock.clone()).await.unwrap();
+    let (app, state) = build_app_with_clock(config.clone(), clock.clone())
+        .await
+        .unwrap();
     let report = shiori_server::import::import_csv(&state, DEMO)
         .await
         .unwrap();
@@ -41,6 +45,7 @@ pub async fn library_with(adjust: impl FnOnce(&mut Config)) -> Library {
         app,
         state,
         clock,
+        config,
         _dir: dir,
     }
 }
