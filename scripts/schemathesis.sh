@@ -46,7 +46,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# shellcheck source=lib/test-server.sh
+source "$ROOT/scripts/lib/test-server.sh"
+PORT=$(free_port)
 ORIGIN="http://127.0.0.1:$PORT"
 VECTORS="$ROOT/test-vectors"
 # The TEST defaults (Config::test_defaults) with our own address and database.
@@ -80,19 +82,7 @@ SERVER_LOG="$ARTIFACTS/schemathesis-server.log"
 "$ROOT/target/debug/shiori-server" serve --config "$WORK/server.toml" >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 echo "shiori-server pid $SERVER_PID on $ORIGIN, log $SERVER_LOG"
-ready=""
-for _ in $(seq 1 300); do
-  if python3 - "$ORIGIN/health" <<'PY' 2>/dev/null; then
-import sys, urllib.request
-sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=1).status == 200 else 1)
-PY
-    ready=1
-    break
-  fi
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; echo "shiori-server exited" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$ready" ]] || { cat "$SERVER_LOG"; echo "shiori-server not healthy after 30s" >&2; exit 1; }
+wait_healthy "$ORIGIN" "$SERVER_PID" "$SERVER_LOG" 30
 
 # --- a real session -----------------------------------------------------------
 # Register the TEST card in-process (no reader) for a bearer token, so the

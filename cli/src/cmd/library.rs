@@ -228,18 +228,12 @@ pub fn hold(ui: &Ui, command: &HoldCommand) -> Result<(), CliError> {
             if ui.json {
                 return json(ui, &list);
             }
-            if list.holds.is_empty() {
-                println!(
-                    "{}",
-                    match ui.lang {
-                        Lang::Ja => "予約はありません。",
-                        Lang::En => "No holds.",
-                    }
-                );
-            }
-            for h in &list.holds {
-                println!("{}", hold_line(ui, h));
-            }
+            print_lines(
+                ui,
+                &list.holds,
+                ("予約はありません。", "No holds."),
+                hold_line,
+            );
             return Ok(());
         }
         HoldCommand::Place { title_id, branch } => client.place_hold(*title_id, branch)?,
@@ -278,19 +272,29 @@ pub fn loans(ui: &Ui) -> Result<(), CliError> {
     if ui.json {
         return json(ui, &list);
     }
-    if list.loans.is_empty() {
+    print_lines(
+        ui,
+        &list.loans,
+        ("借りている資料はありません。", "Nothing on loan."),
+        loan_line,
+    );
+    Ok(())
+}
+
+/// One line per item, or the `(ja, en)` message when there is none.
+fn print_lines<T>(ui: &Ui, items: &[T], empty: (&str, &str), line: fn(&Ui, &T) -> String) {
+    if items.is_empty() {
         println!(
             "{}",
             match ui.lang {
-                Lang::Ja => "借りている資料はありません。",
-                Lang::En => "Nothing on loan.",
+                Lang::Ja => empty.0,
+                Lang::En => empty.1,
             }
         );
     }
-    for l in &list.loans {
-        println!("{}", loan_line(ui, l));
+    for item in items {
+        println!("{}", line(ui, item));
     }
-    Ok(())
 }
 
 /// `shiori renew`.

@@ -17,6 +17,16 @@ pub struct Server {
     pub dir: PathBuf,
 }
 
+impl Server {
+    fn new(server: shiori_server::testing::LoopbackServer, dir: PathBuf) -> Self {
+        Server {
+            origin: server.origin.clone(),
+            _server: server,
+            dir,
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -30,12 +40,10 @@ pub fn start(tag: &str) -> Server {
 /// Start a server whose TEST configuration `adjust` may change first.
 pub fn start_with(tag: &str, adjust: impl FnOnce(&mut shiori_server::Config)) -> Server {
     let dir = scratch(tag);
-    let server = shiori_server::testing::LoopbackServer::start_test(&dir, adjust).unwrap();
-    Server {
-        origin: server.origin.clone(),
-        _server: server,
+    Server::new(
+        shiori_server::testing::LoopbackServer::start_test(&dir, adjust).unwrap(),
         dir,
-    }
+    )
 }
 
 /// `n` server instances on ONE database, all configured with the public
@@ -82,9 +90,5 @@ pub fn start_on(
         config
     })
     .unwrap();
-    Server {
-        origin: server.origin.clone(),
-        _server: server,
-        dir,
-    }
+    Server::new(server, dir)
 }

@@ -910,36 +910,33 @@ pub(crate) async fn audit(
     let card = query_param(query.as_deref(), "card")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
+    // A filter or cursor that does not parse: the empty page, with why (400).
+    let refused = |c: Chrome, notice: Option<Notice>, card: String| {
+        let page = AuditPage {
+            c: c.with(notice),
+            rows: Vec::new(),
+            card,
+            older: None,
+        };
+        render(StatusCode::BAD_REQUEST, &page)
+    };
     let card_number = if card.is_empty() {
         None
     } else {
         match circulation::card_digits(&state, &card) {
             Ok(digits) => Some(digits),
-            Err(_) => {
-                let page = AuditPage {
-                    c: c.with(Notice::code(lang, "invalid_card_number")),
-                    rows: Vec::new(),
-                    card,
-                    older: None,
-                };
-                return render(StatusCode::BAD_REQUEST, &page);
-            }
+            Err(_) => return refused(c, Notice::code(lang, "invalid_card_number"), card),
         }
     };
     let before = match query_param(query.as_deref(), "before").map(|raw| audit_cursor(&raw)) {
         None => None,
         Some(Some(cursor)) => Some(cursor),
         Some(None) => {
-            let page = AuditPage {
-                c: c.with(Notice::error(lang.pick(
-                    "ページの指定が正しくありません。",
-                    "That page of the audit log does not exist.",
-                ))),
-                rows: Vec::new(),
-                card,
-                older: None,
-            };
-            return render(StatusCode::BAD_REQUEST, &page);
+            let notice = Notice::error(lang.pick(
+                "ページの指定が正しくありません。",
+                "That page of the audit log does not exist.",
+            ));
+            return refused(c, notice, card);
         }
     };
     let mut rows = db::audit_log(
