@@ -169,3 +169,30 @@ fn search_reserve_suspend_cancel_and_loans_from_the_command_line() {
     let (ok, _, err) = env.shiori(&["history", "--on", "--off"]);
     assert!(!ok && err.contains("cannot be used with"), "{err}");
 }
+
+/// Hold and loan ids are base64url and one in 32 begins with `-`: the id
+/// must be taken as the id, not parsed as an option (this made the test
+/// above fail now and then). Without a session the command gets as far as
+/// "not logged in" (exit 1), not clap's usage error (exit 2).
+#[test]
+fn ids_that_begin_with_a_hyphen_are_ids() {
+    let xdg = std::env::temp_dir().join(format!("shiori-cli-hyphen-{}", std::process::id()));
+    std::fs::create_dir_all(&xdg).unwrap();
+    for args in [
+        &["renew", "-U0MFM1o46iF0m9h"][..],
+        &["hold", "cancel", "-abc"],
+        &["hold", "resume", "-abc"],
+        &["hold", "suspend", "-abc", "--until", "2026-12-24"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_shiori"))
+            .args(["--lang", "en"])
+            .args(args)
+            .env("XDG_CONFIG_HOME", &xdg)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&xdg);
+}

@@ -56,11 +56,13 @@ pub enum HoldCommand {
     /// Cancel a hold.
     Cancel {
         /// Hold id (from `shiori hold list`).
+        #[arg(allow_hyphen_values = true)]
         id: String,
     },
     /// Keep your place but do not serve the hold before a date.
     Suspend {
         /// Hold id.
+        #[arg(allow_hyphen_values = true)]
         id: String,
         /// Date `YYYY-MM-DD` (after today, within a year).
         #[arg(long)]
@@ -69,6 +71,7 @@ pub enum HoldCommand {
     /// Serve a suspended hold again.
     Resume {
         /// Hold id.
+        #[arg(allow_hyphen_values = true)]
         id: String,
     },
 }
@@ -76,7 +79,9 @@ pub enum HoldCommand {
 /// `shiori renew`.
 #[derive(Debug, clap::Args)]
 pub struct RenewArgs {
-    /// Loan id (from `shiori loans`).
+    /// Loan id (from `shiori loans`). Ids are base64url and may begin
+    /// with `-`: taken as the id, not as an option.
+    #[arg(allow_hyphen_values = true)]
     loan_id: String,
 }
 
