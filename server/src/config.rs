@@ -622,6 +622,9 @@ pub enum StartError {
     /// The database could not be opened.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite file could not be opened for the registration writer.
+    #[error("database: the SQLite writer connection: {0}")]
+    SqliteWriter(String),
     /// A migration failed.
     #[error("database migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

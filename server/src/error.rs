@@ -100,6 +100,12 @@ impl From<sqlx::Error> for ApiErrorResponse {
     }
 }
 
+impl From<crate::store::DbError> for ApiErrorResponse {
+    fn from(e: crate::store::DbError) -> Self {
+        Self::internal(format_args!("database: {e}"))
+    }
+}
+
 /// Japanese messages for the codes a resident is likely to see.
 fn message_ja(code: &str) -> Option<&'static str> {
     Some(match code {

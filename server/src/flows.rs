@@ -6,7 +6,7 @@
 //! challenge (404/410/409, purpose) → verify both certificate chains at the
 //! clock's now → verify the proof over the message the server rebuilds from
 //! the challenge → derive the 4 facts from the verified signing certificate →
-//! one `BEGIN IMMEDIATE` transaction: consume the challenge atomically, match
+//! one write transaction ([`in_write_transaction`]): consume the challenge atomically, match
 //! or create the patron, issue the card number, record the certificates,
 //! create the session. If the consume loses a race, everything rolls back.
 
@@ -26,9 +26,12 @@ use shiori_core::proof::{verify_proof, ProofPurpose, ProofRequest};
 use crate::error::ApiErrorResponse;
 use crate::metrics::Outcome;
 use crate::state::AppState;
+use std::future::Future;
+
 use crate::store::challenges::{self, ChallengeRow, Unusable};
-use crate::store::patrons::{self, CertificateRecord, Contact, Facts, NewPatron};
-use crate::store::{self, sessions};
+use crate::store::patron_tx::{PatronTx, Sqlite};
+use crate::store::patrons::{CertificateRecord, Contact, Facts, NewPatron};
+use crate::store::{self, DbError};
 use crate::time_fmt::rfc3339;
 
 /// Longest accepted e-mail address (RFC 5321 path limit).
@@ -143,9 +146,17 @@ async fn usable_challenge(
     purpose: ProofPurpose,
     now: i64,
 ) -> Result<ChallengeRow, ApiErrorResponse> {
-    let row = challenges::find(state.inner().db.pool(), id)
-        .await?
-        .ok_or(Unusable::Unknown)?;
+    let db = &state.inner().db;
+    let row = match db.sqlite_writer() {
+        Some(writer) => {
+            let id = id.to_owned();
+            writer
+                .read(move |conn| Sqlite(conn).find_challenge(&id))
+                .await?
+        }
+        None => challenges::find(db.pool(), id).await?,
+    }
+    .ok_or(Unusable::Unknown)?;
     row.check(now)?;
     if row.purpose != purpose {
         return Err(ApiErrorResponse::unprocessable(
@@ -257,13 +268,63 @@ async fn register_inner(
     let facts = facts_of(&signing)?;
     let certs = certificate_record(&auth, &signing);
 
-    store_registration(state, &req.challenge_id, &facts, &contact, &certs, now).await
+    store_registration(state, req.challenge_id, facts, contact, certs, now).await
 }
 
 /// The write half of a registration, in one transaction: consume the
 /// challenge, match (docs/api.md) or create the patron, record the
-/// certificates, open a session.
+/// certificates, open a session. On SQLite the transaction runs on the
+/// writer thread in one message (`store::sqlite_writer`); on PostgreSQL
+/// statement by statement through sqlx.
 async fn store_registration(
+    state: &AppState,
+    challenge_id: String,
+    facts: Facts,
+    contact: Contact,
+    certs: CertificateRecord,
+    now: i64,
+) -> Result<SessionResponse, ApiErrorResponse> {
+    let body = Registration {
+        challenge_id,
+        facts,
+        contact,
+        certs,
+        now,
+    };
+    in_write_transaction(state, body).await
+}
+
+struct Registration {
+    challenge_id: String,
+    facts: Facts,
+    contact: Contact,
+    certs: CertificateRecord,
+    now: i64,
+}
+
+impl WriteBody for Registration {
+    type Output = SessionResponse;
+
+    async fn run<S: PatronTx>(
+        self,
+        tx: &mut S,
+        state: &AppState,
+    ) -> Result<SessionResponse, ApiErrorResponse> {
+        registration_tx(
+            tx,
+            state,
+            &self.challenge_id,
+            &self.facts,
+            &self.contact,
+            &self.certs,
+            self.now,
+        )
+        .await
+    }
+}
+
+async fn registration_tx<S: PatronTx>(
+    tx: &mut S,
     state: &AppState,
     challenge_id: &str,
     facts: &Facts,
@@ -271,23 +332,25 @@ async fn store_registration(
     certs: &CertificateRecord,
     now: i64,
 ) -> Result<SessionResponse, ApiErrorResponse> {
-    let mut tx = store::begin_write(&state.inner().db).await?;
-    challenges::consume(&mut tx, challenge_id, now).await??;
-    let existing = match patrons::by_auth_fingerprint(&mut tx, &certs.auth_fingerprint).await? {
+    tx.consume_challenge(challenge_id, now).await??;
+    let existing = match tx
+        .patron_by_auth_fingerprint(&certs.auth_fingerprint)
+        .await?
+    {
         Some(id) => Some(id),
-        None => patrons::by_identity(&mut tx, facts).await?,
+        None => tx.patron_by_identity(facts).await?,
     };
     let created = existing.is_none();
     let patron_id = match existing {
         Some(id) => {
-            patrons::update(&mut tx, &id, facts, contact, now)
+            tx.update_patron(&id, facts, contact, now)
                 .await
                 .map_err(conflict)?;
             id
         }
         None => {
             let id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
-            let (serial, number) = issue_card_number(&mut tx, state, now).await?;
+            let (serial, number) = issue_card_number(tx, state, now).await?;
             let new = NewPatron {
                 id: &id,
                 facts,
@@ -295,16 +358,13 @@ async fn store_registration(
                 card_serial: serial,
                 card_number: number.digits(),
             };
-            patrons::insert(&mut tx, &new, now)
-                .await
-                .map_err(conflict)?;
+            tx.insert_patron(&new, now).await.map_err(conflict)?;
             id
         }
     };
-    patrons::upsert_certificates(&mut tx, &patron_id, certs, now).await?;
-    let session = new_session(&mut tx, state, &patron_id, now).await?;
-    let patron = load_patron(&mut *tx, &patron_id).await?;
-    tx.commit().await?;
+    tx.upsert_certificates(&patron_id, certs, now).await?;
+    let session = new_session(tx, state, &patron_id, now).await?;
+    let patron = load_patron(tx, &patron_id).await?;
     Ok(SessionResponse {
         patron,
         session,
@@ -312,14 +372,47 @@ async fn store_registration(
     })
 }
 
+/// A write transaction's body, written once for both connection types.
+trait WriteBody: Send + 'static {
+    type Output: Send + 'static;
+    fn run<S: PatronTx>(
+        self,
+        tx: &mut S,
+        state: &AppState,
+    ) -> impl Future<Output = Result<Self::Output, ApiErrorResponse>> + Send;
+}
+
+/// Run `body` in one write transaction, committed when it returns `Ok` and
+/// rolled back otherwise: on SQLite in one message to the writer thread
+/// (`store::sqlite_writer`), on PostgreSQL statement by statement through
+/// sqlx (`store::begin_write`).
+async fn in_write_transaction<B: WriteBody>(
+    state: &AppState,
+    body: B,
+) -> Result<B::Output, ApiErrorResponse> {
+    let db = &state.inner().db;
+    if let Some(writer) = db.sqlite_writer() {
+        let state = state.clone();
+        return writer
+            .transaction(move |conn| {
+                futures_executor::block_on(body.run(&mut Sqlite(conn), &state))
+            })
+            .await;
+    }
+    let mut tx = store::begin_write(db).await?;
+    let value = body.run(&mut *tx, state).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
 /// The next library card number from the scheme and the `card_serials`
 /// sequence, recorded in the caller's transaction.
-pub(crate) async fn issue_card_number(
-    conn: &mut sqlx::AnyConnection,
+pub(crate) async fn issue_card_number<S: PatronTx>(
+    tx: &mut S,
     state: &AppState,
     now: i64,
 ) -> Result<(i64, LibraryCardNumber), ApiErrorResponse> {
-    let next = patrons::next_card_serial(conn).await?;
+    let next = tx.next_card_serial().await?;
     let exhausted = || {
         ApiErrorResponse::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -332,12 +425,12 @@ pub(crate) async fn issue_card_number(
         .and_then(|n| state.inner().scheme.issue_at_or_after(n).ok())
         .ok_or_else(exhausted)?;
     let serial = i64::try_from(serial).map_err(|_| exhausted())?;
-    patrons::insert_card_serial(conn, serial, number.digits(), now).await?;
+    tx.insert_card_serial(serial, number.digits(), now).await?;
     Ok((serial, number))
 }
 
-fn conflict(e: sqlx::Error) -> ApiErrorResponse {
-    if store::is_unique_violation(&e) {
+fn conflict(e: DbError) -> ApiErrorResponse {
+    if e.is_unique_violation() {
         ApiErrorResponse::new(
             axum::http::StatusCode::CONFLICT,
             "patron_conflict",
@@ -348,21 +441,22 @@ fn conflict(e: sqlx::Error) -> ApiErrorResponse {
     }
 }
 
-async fn load_patron(db: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Patron, ApiErrorResponse> {
-    patrons::load(db, id)
+async fn load_patron<S: PatronTx>(tx: &mut S, id: &str) -> Result<Patron, ApiErrorResponse> {
+    tx.load_patron(id)
         .await?
         .ok_or_else(|| ApiErrorResponse::internal("patron vanished inside its transaction"))
 }
 
-pub(crate) async fn new_session(
-    conn: &mut sqlx::AnyConnection,
+pub(crate) async fn new_session<S: PatronTx>(
+    tx: &mut S,
     state: &AppState,
     patron_id: &str,
     now: i64,
 ) -> Result<Session, ApiErrorResponse> {
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let expires_at = now.saturating_add(ttl(state.inner().config.session_ttl_secs));
-    sessions::insert(conn, &token_hash(&token), patron_id, now, expires_at).await?;
+    tx.insert_session(&token_hash(&token), patron_id, now, expires_at)
+        .await?;
     Ok(Session {
         token,
         expires_at: rfc3339(expires_at),
@@ -383,7 +477,6 @@ async fn login_inner(
     state: &AppState,
     req: LoginRequest,
 ) -> Result<SessionResponse, ApiErrorResponse> {
-    let inner = state.inner();
     let auth_der = decode("auth_certificate", &req.auth_certificate)?;
     let message = decode("message", &req.message)?;
     let signature = decode("signature", &req.signature)?;
@@ -399,27 +492,47 @@ async fn login_inner(
         Ok(auth)
     })
     .await?;
-    let fingerprint = hex::encode(auth.fingerprint_sha256());
+    let body = Login {
+        challenge_id: req.challenge_id,
+        fingerprint: hex::encode(auth.fingerprint_sha256()),
+        now,
+    };
+    in_write_transaction(state, body).await
+}
 
-    let mut tx = store::begin_write(&inner.db).await?;
-    let patron_id = patrons::by_auth_fingerprint(&mut tx, &fingerprint)
-        .await?
-        .ok_or_else(|| {
-            ApiErrorResponse::new(
-                axum::http::StatusCode::NOT_FOUND,
-                "unknown_patron",
-                "no patron registered with this card; register first",
-            )
-        })?;
-    challenges::consume(&mut tx, &req.challenge_id, now).await??;
-    let session = new_session(&mut tx, state, &patron_id, now).await?;
-    let patron = load_patron(&mut *tx, &patron_id).await?;
-    tx.commit().await?;
-    Ok(SessionResponse {
-        patron,
-        session,
-        created: false,
-    })
+struct Login {
+    challenge_id: String,
+    fingerprint: String,
+    now: i64,
+}
+
+impl WriteBody for Login {
+    type Output = SessionResponse;
+
+    async fn run<S: PatronTx>(
+        self,
+        tx: &mut S,
+        state: &AppState,
+    ) -> Result<SessionResponse, ApiErrorResponse> {
+        let patron_id = tx
+            .patron_by_auth_fingerprint(&self.fingerprint)
+            .await?
+            .ok_or_else(|| {
+                ApiErrorResponse::new(
+                    axum::http::StatusCode::NOT_FOUND,
+                    "unknown_patron",
+                    "no patron registered with this card; register first",
+                )
+            })?;
+        tx.consume_challenge(&self.challenge_id, self.now).await??;
+        let session = new_session(tx, state, &patron_id, self.now).await?;
+        let patron = load_patron(tx, &patron_id).await?;
+        Ok(SessionResponse {
+            patron,
+            session,
+            created: false,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub async fn seed_patrons(
         let mut tx = crate::store::begin_write(&state.inner().db).await?;
         for _ in 0..(count - n).min(500) {
             let id = hex::encode(rand::random::<[u8; 16]>());
-            let (serial, number) = crate::flows::issue_card_number(&mut tx, state, now).await?;
+            let (serial, number) = crate::flows::issue_card_number(&mut *tx, state, now).await?;
             let facts = Facts {
                 name: format!("テスト\u{3000}利用者{serial}"),
                 address: "東京都テスト区栞町一丁目1番1号".into(),
@@ -84,7 +84,7 @@ pub async fn seed_patrons(
                 now,
             )
             .await?;
-            let session = crate::flows::new_session(&mut tx, state, &id, now).await?;
+            let session = crate::flows::new_session(&mut *tx, state, &id, now).await?;
             tokens.push(session.token);
             n += 1;
         }

@@ -46,6 +46,11 @@ fn purpose_str(p: ProofPurpose) -> &'static str {
     }
 }
 
+pub(crate) const SQL_FIND: &str =
+    "SELECT purpose, nonce, origin, expires_at, used_at FROM challenges WHERE id = $1";
+pub(crate) const SQL_CONSUME: &str =
+    "UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $3";
+
 pub(crate) async fn insert(
     db: &AnyPool,
     id: &str,
@@ -71,27 +76,33 @@ pub(crate) async fn find(
     db: impl sqlx::AnyExecutor<'_>,
     id: &str,
 ) -> Result<Option<ChallengeRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT purpose, nonce, origin, expires_at, used_at FROM challenges WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
+    let row = sqlx::query(SQL_FIND).bind(id).fetch_optional(db).await?;
     let Some(row) = row else {
         return Ok(None);
     };
     let purpose: String = row.try_get("purpose")?;
-    let purpose = match purpose.as_str() {
-        "login" => ProofPurpose::Login,
-        _ => ProofPurpose::Register,
-    };
     Ok(Some(ChallengeRow {
-        purpose,
+        purpose: purpose_of(&purpose),
         nonce: row.try_get("nonce")?,
         origin: row.try_get("origin")?,
         expires_at: row.try_get("expires_at")?,
         used_at: row.try_get("used_at")?,
     }))
+}
+
+pub(crate) fn purpose_of(stored: &str) -> ProofPurpose {
+    match stored {
+        "login" => ProofPurpose::Login,
+        _ => ProofPurpose::Register,
+    }
+}
+
+/// Why a challenge that [`SQL_CONSUME`] did not mark cannot be used.
+pub(crate) fn why_unusable(row: Option<ChallengeRow>, now: i64) -> Unusable {
+    match row {
+        None => Unusable::Unknown,
+        Some(row) => row.check(now).err().unwrap_or(Unusable::Reused),
+    }
 }
 
 /// Mark the challenge used at `now`, or say why it cannot be.
@@ -100,21 +111,16 @@ pub(crate) async fn consume(
     id: &str,
     now: i64,
 ) -> Result<Result<(), Unusable>, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $3",
-    )
-    .bind(now)
-    .bind(id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    let done = sqlx::query(SQL_CONSUME)
+        .bind(now)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() == 1 {
         return Ok(Ok(()));
     }
-    Ok(Err(match find(&mut *conn, id).await? {
-        None => Unusable::Unknown,
-        Some(row) => row.check(now).err().unwrap_or(Unusable::Reused),
-    }))
+    Ok(Err(why_unusable(find(&mut *conn, id).await?, now)))
 }
 
 /// Delete challenges that expired before `cutoff`.

@@ -13,19 +13,27 @@
 //! same way (card serials are `MAX + 1`, and the re-registration match must
 //! not race a concurrent first registration). Nothing any instance needs
 //! lives in memory: challenges, sessions and patrons are all in the database.
+//!
+//! On SQLite, registrations and logins do not go through sqlx: they run on
+//! the writer thread's own connection, a whole transaction per message
+//! ([`sqlite_writer`]), with the statements written once for both connection
+//! types ([`patron_tx`]).
 
 pub(crate) mod catalogue;
 pub(crate) mod challenges;
 pub(crate) mod holds;
 pub(crate) mod loans;
 pub(crate) mod outbox;
+pub(crate) mod patron_tx;
 pub(crate) mod patrons;
 pub(crate) mod sessions;
+pub(crate) mod sqlite_writer;
 pub(crate) mod staff;
 
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -35,6 +43,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
 use crate::config::{Backend, Database, SqliteSynchronous};
+use sqlite_writer::SqliteWriter;
 
 /// The migrations, compiled in, per back-end: (version, description, SQL).
 /// Both lists keep the same versions and descriptions.
@@ -135,11 +144,13 @@ impl<'s> MigrationSource<'s> for Embedded {
     }
 }
 
-/// An open database: the pool and which back-end it talks to.
+/// An open database: the pool, which back-end it talks to and, on SQLite,
+/// the writer thread of registrations and logins.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    sqlite_writer: Option<Arc<SqliteWriter>>,
 }
 
 impl Db {
@@ -152,6 +163,38 @@ impl Db {
     /// Which back-end this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// On SQLite, the connection that runs registration and login
+    /// transactions in one message each (`sqlite_writer`).
+    pub(crate) fn sqlite_writer(&self) -> Option<&SqliteWriter> {
+        self.sqlite_writer.as_deref()
+    }
+}
+
+/// A database error from either connection type.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DbError {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Writer(String),
+}
+
+impl DbError {
+    /// Whether this is a UNIQUE constraint violation.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        match self {
+            Self::Sqlx(e) => is_unique_violation(e),
+            Self::Sqlite(e) => matches!(
+                e.sqlite_error(),
+                Some(f) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
+            Self::Writer(_) => false,
+        }
     }
 }
 
@@ -176,8 +219,11 @@ pub(crate) async fn open(
             // Verification runs before a connection is taken, and no handler
             // queries the pool while it holds a transaction (that would wait for
             // itself). Scale-out is PostgreSQL's job.
+            // No ping before each acquire: a local file does not go away, and
+            // the ping is one more hand-off to sqlx's worker thread.
             let pool = AnyPoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         for pragma in [
@@ -208,7 +254,18 @@ pub(crate) async fn open(
         .await?
         .run(&pool)
         .await?;
-    Ok(Db { pool, backend })
+    let sqlite_writer = match backend {
+        Backend::Sqlite => Some(Arc::new(
+            SqliteWriter::open(database.sqlite_path(), synchronous, pool.clone())
+                .map_err(|e| crate::StartError::SqliteWriter(e.to_string()))?,
+        )),
+        Backend::Postgres => None,
+    };
+    Ok(Db {
+        pool,
+        backend,
+        sqlite_writer,
+    })
 }
 
 /// A write transaction, serialized against every other write transaction on

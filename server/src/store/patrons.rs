@@ -41,11 +41,39 @@ pub(crate) struct CertificateRecord {
     pub(crate) signing_not_after: i64,
 }
 
+pub(crate) const SQL_BY_AUTH_FINGERPRINT: &str =
+    "SELECT patron_id FROM patron_certificates WHERE auth_fingerprint = $1";
+pub(crate) const SQL_BY_IDENTITY: &str =
+    "SELECT id FROM patrons WHERE name = $1 AND birth_date = $2 AND gender = $3";
+pub(crate) const SQL_NEXT_CARD_SERIAL: &str =
+    "SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM card_serials";
+pub(crate) const SQL_INSERT_CARD_SERIAL: &str =
+    "INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, $3)";
+pub(crate) const SQL_INSERT: &str =
+    "INSERT INTO patrons (id, name, name_kana, address, birth_date, gender, email, phone, \
+     home_branch, card_serial, card_number, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+pub(crate) const SQL_UPDATE: &str =
+    "UPDATE patrons SET name = $1, address = $2, birth_date = $3, gender = $4, email = $5, \
+     name_kana = COALESCE($6, name_kana), phone = COALESCE($7, phone), \
+     home_branch = COALESCE($8, home_branch), updated_at = $9 WHERE id = $10";
+pub(crate) const SQL_UPSERT_CERTIFICATES: &str =
+    "INSERT INTO patron_certificates (auth_fingerprint, patron_id, auth_serial, \
+     auth_not_after, signing_fingerprint, signing_serial, signing_not_after, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (auth_fingerprint) DO UPDATE SET patron_id = excluded.patron_id, \
+     signing_fingerprint = excluded.signing_fingerprint, \
+     signing_serial = excluded.signing_serial, \
+     signing_not_after = excluded.signing_not_after";
+pub(crate) const SQL_LOAD: &str =
+    "SELECT id, name, name_kana, address, birth_date, gender, email, phone, home_branch, \
+     card_number, created_at FROM patrons WHERE id = $1";
+
 pub(crate) async fn by_auth_fingerprint(
     conn: &mut AnyConnection,
     fingerprint: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT patron_id FROM patron_certificates WHERE auth_fingerprint = $1")
+    let row = sqlx::query(SQL_BY_AUTH_FINGERPRINT)
         .bind(fingerprint)
         .fetch_optional(conn)
         .await?;
@@ -56,19 +84,18 @@ pub(crate) async fn by_identity(
     conn: &mut AnyConnection,
     facts: &Facts,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id FROM patrons WHERE name = $1 AND birth_date = $2 AND gender = $3")
-            .bind(&facts.name)
-            .bind(&facts.birth_date)
-            .bind(&facts.gender)
-            .fetch_optional(conn)
-            .await?;
+    let row = sqlx::query(SQL_BY_IDENTITY)
+        .bind(&facts.name)
+        .bind(&facts.birth_date)
+        .bind(&facts.gender)
+        .fetch_optional(conn)
+        .await?;
     row.map(|r| r.try_get("id")).transpose()
 }
 
 /// The next unused card serial (1 for the first patron).
 pub(crate) async fn next_card_serial(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM card_serials")
+    sqlx::query(SQL_NEXT_CARD_SERIAL)
         .fetch_one(conn)
         .await?
         .try_get("next")
@@ -80,7 +107,7 @@ pub(crate) async fn insert_card_serial(
     card_number: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, $3)")
+    sqlx::query(SQL_INSERT_CARD_SERIAL)
         .bind(serial)
         .bind(card_number)
         .bind(now)
@@ -103,26 +130,22 @@ pub(crate) async fn insert(
     p: &NewPatron<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO patrons (id, name, name_kana, address, birth_date, gender, email, phone, \
-         home_branch, card_serial, card_number, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(p.id)
-    .bind(&p.facts.name)
-    .bind(&p.contact.name_kana)
-    .bind(&p.facts.address)
-    .bind(&p.facts.birth_date)
-    .bind(&p.facts.gender)
-    .bind(&p.contact.email)
-    .bind(&p.contact.phone)
-    .bind(&p.contact.home_branch)
-    .bind(p.card_serial)
-    .bind(p.card_number)
-    .bind(now)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    sqlx::query(SQL_INSERT)
+        .bind(p.id)
+        .bind(&p.facts.name)
+        .bind(&p.contact.name_kana)
+        .bind(&p.facts.address)
+        .bind(&p.facts.birth_date)
+        .bind(&p.facts.gender)
+        .bind(&p.contact.email)
+        .bind(&p.contact.phone)
+        .bind(&p.contact.home_branch)
+        .bind(p.card_serial)
+        .bind(p.card_number)
+        .bind(now)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -135,23 +158,19 @@ pub(crate) async fn update(
     contact: &Contact,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE patrons SET name = $1, address = $2, birth_date = $3, gender = $4, email = $5, \
-         name_kana = COALESCE($6, name_kana), phone = COALESCE($7, phone), \
-         home_branch = COALESCE($8, home_branch), updated_at = $9 WHERE id = $10",
-    )
-    .bind(&facts.name)
-    .bind(&facts.address)
-    .bind(&facts.birth_date)
-    .bind(&facts.gender)
-    .bind(&contact.email)
-    .bind(&contact.name_kana)
-    .bind(&contact.phone)
-    .bind(&contact.home_branch)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
+    sqlx::query(SQL_UPDATE)
+        .bind(&facts.name)
+        .bind(&facts.address)
+        .bind(&facts.birth_date)
+        .bind(&facts.gender)
+        .bind(&contact.email)
+        .bind(&contact.name_kana)
+        .bind(&contact.phone)
+        .bind(&contact.home_branch)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -162,25 +181,17 @@ pub(crate) async fn upsert_certificates(
     c: &CertificateRecord,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO patron_certificates (auth_fingerprint, patron_id, auth_serial, \
-         auth_not_after, signing_fingerprint, signing_serial, signing_not_after, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (auth_fingerprint) DO UPDATE SET patron_id = excluded.patron_id, \
-         signing_fingerprint = excluded.signing_fingerprint, \
-         signing_serial = excluded.signing_serial, \
-         signing_not_after = excluded.signing_not_after",
-    )
-    .bind(&c.auth_fingerprint)
-    .bind(patron_id)
-    .bind(&c.auth_serial)
-    .bind(c.auth_not_after)
-    .bind(&c.signing_fingerprint)
-    .bind(&c.signing_serial)
-    .bind(c.signing_not_after)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    sqlx::query(SQL_UPSERT_CERTIFICATES)
+        .bind(&c.auth_fingerprint)
+        .bind(patron_id)
+        .bind(&c.auth_serial)
+        .bind(c.auth_not_after)
+        .bind(&c.signing_fingerprint)
+        .bind(&c.signing_serial)
+        .bind(c.signing_not_after)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -204,13 +215,7 @@ pub(crate) async fn load(
     db: impl sqlx::AnyExecutor<'_>,
     id: &str,
 ) -> Result<Option<Patron>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, name, name_kana, address, birth_date, gender, email, phone, home_branch, \
-         card_number, created_at FROM patrons WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
+    let row = sqlx::query(SQL_LOAD).bind(id).fetch_optional(db).await?;
     row.as_ref().map(patron_from_row).transpose()
 }
 

@@ -2,6 +2,9 @@
 
 use sqlx::{AnyConnection, AnyPool, Row};
 
+pub(crate) const SQL_INSERT: &str =
+    "INSERT INTO sessions (token_hash, patron_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
     token_hash: &[u8],
@@ -9,15 +12,13 @@ pub(crate) async fn insert(
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, patron_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(patron_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await?;
+    sqlx::query(SQL_INSERT)
+        .bind(token_hash)
+        .bind(patron_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -1,0 +1,394 @@
+//! The SQLite write path of registrations and logins: a second connection to
+//! the same database file (rusqlite, on sqlx's `libsqlite3-sys`), owned by a
+//! thread of its own, that runs a whole transaction per message.
+//!
+//! Why: through sqlx every statement is a round trip between a tokio task and
+//! sqlx's SQLite worker thread, and a registration's transaction is about a
+//! dozen statements with SQLite's write lock held across all of them. On two
+//! cores those thread hand-offs, not SQLite, set the rate (docs/performance.md,
+//! "Where the time goes"). Here the same statements run back to back on one
+//! thread, and the transaction costs one hand-off each way.
+//!
+//! The two connections never meet in SQLite's sleeping busy handler: while
+//! the thread works it holds the sqlx pool's only connection, taken once for
+//! every batch of queued jobs (up to 64), so no sqlx statement, read or
+//! write, runs meanwhile — the same serialization as before, with fewer
+//! hand-offs. A caller must therefore not hold a sqlx connection of the same
+//! pool while it waits here.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::mpsc;
+
+use rusqlite::{Connection, OpenFlags, ToSql};
+use sqlx::AnyPool;
+
+use super::DbError;
+use crate::config::SqliteSynchronous;
+
+/// A queued job: given the connection inside the batch's transaction (or
+/// `None` when that could not be begun), it does its work and says what is
+/// left for after the commit.
+type Job = Box<dyn FnOnce(Option<&mut Connection>) -> Done + Send>;
+
+/// How a job answers its caller, given why the batch did not commit (if so).
+type Answer = Box<dyn FnOnce(Option<&DbError>) + Send>;
+
+/// A job's work is done: whether its changes stay, and how to answer its
+/// caller once the batch's commit succeeded (`None`) or failed.
+struct Done {
+    keep: bool,
+    answer: Answer,
+}
+
+/// The writer thread's connection, reached through a channel.
+#[derive(Debug)]
+pub(crate) struct SqliteWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Most jobs committed together (group commit) before others get a turn.
+const MAX_BATCH: usize = 64;
+
+impl SqliteWriter {
+    /// Open the (already migrated) database file and start the thread, which
+    /// takes `gate`'s only connection while it works (module documentation).
+    /// Call from inside the tokio runtime that serves `gate`. The thread ends,
+    /// closing its connection, when the last handle is dropped.
+    pub(crate) fn open(
+        path: &Path,
+        synchronous: SqliteSynchronous,
+        gate: AnyPool,
+    ) -> Result<Self, DbError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The same settings as sqlx's connection (store::open).
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch(synchronous.pragma())?;
+        conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        // Each job runs in a savepoint; its statement journal stays in memory
+        // instead of a temporary file (measured: 10% of this thread's time).
+        conn.execute_batch("PRAGMA temp_store = MEMORY")?;
+        conn.busy_timeout(std::time::Duration::from_secs(15))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| DbError::Writer(format!("no tokio runtime for the writer: {e}")))?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("shiori-sqlite-writer".into())
+            .spawn(move || {
+                let mut conn = conn;
+                while let Ok(first) = queue.recv() {
+                    // The gate: sqlx's connection, held for this batch. If it
+                    // cannot be had (the pool is closing), the jobs still run;
+                    // SQLite's own lock and busy timeout keep them correct.
+                    let held = catch_unwind(AssertUnwindSafe(|| runtime.block_on(gate.acquire())))
+                        .ok()
+                        .and_then(Result::ok);
+                    let batch = std::iter::once(first)
+                        .chain(queue.try_iter().take(MAX_BATCH - 1))
+                        .collect();
+                    let (answers, failure) = run_batch(&mut conn, batch);
+                    // sqlx returns the connection from a task of its own.
+                    {
+                        let _in_runtime = runtime.enter();
+                        let _ = catch_unwind(AssertUnwindSafe(|| drop(held)));
+                    }
+                    for answer in answers {
+                        answer(failure.as_ref());
+                    }
+                }
+            })
+            .map_err(|e| DbError::Writer(format!("cannot start the writer thread: {e}")))?;
+        Ok(Self { jobs })
+    }
+
+    /// Run `work` in a write transaction on the writer thread: its changes
+    /// are committed (with the other jobs of its batch) when it returns `Ok`,
+    /// and undone when it fails or panics.
+    pub(crate) async fn transaction<T, E>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.send(move |conn| {
+            let outcome = match conn {
+                Some(conn) => catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
+                    Err(DbError::Writer("a write transaction panicked".into()).into())
+                }),
+                None => Err(DbError::Writer("the transaction did not begin".into()).into()),
+            };
+            (outcome.is_ok(), move |failure: Option<&DbError>| {
+                match (failure, outcome) {
+                    (Some(e), Ok(_)) => Err(DbError::Writer(format!("commit failed: {e}")).into()),
+                    (_, outcome) => outcome,
+                }
+            })
+        })
+        .await?
+    }
+
+    /// Run `work` (reads) on the writer thread's connection.
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        self.send(move |conn| {
+            let outcome = match conn {
+                Some(conn) => catch_unwind(AssertUnwindSafe(|| work(conn)))
+                    .unwrap_or_else(|_| Err(DbError::Writer("a read panicked".into()))),
+                None => Err(DbError::Writer("the read did not begin".into())),
+            };
+            (true, move |_: Option<&DbError>| outcome)
+        })
+        .await?
+    }
+
+    /// Queue `work`; it returns whether its changes stay and what to answer
+    /// given the batch's commit result.
+    async fn send<T, A>(
+        &self,
+        work: impl FnOnce(Option<&mut Connection>) -> (bool, A) + Send + 'static,
+    ) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        A: FnOnce(Option<&DbError>) -> T + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let (keep, answer) = work(conn);
+            Done {
+                keep,
+                answer: Box::new(move |failure| {
+                    // The receiver is gone only if the request was dropped;
+                    // the outcome stands either way.
+                    let _ = reply.send(answer(failure));
+                }),
+            }
+        });
+        let stopped = || DbError::Writer("the SQLite writer thread has stopped".into());
+        self.jobs.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())
+    }
+}
+
+/// One batch in one transaction, each job inside a savepoint of its own so a
+/// failed job is undone alone. Returns the answers and, when the batch as a
+/// whole did not commit, why.
+#[allow(clippy::type_complexity)]
+fn run_batch(
+    conn: &mut Connection,
+    batch: Vec<Job>,
+) -> (
+    Vec<Box<dyn FnOnce(Option<&DbError>) + Send>>,
+    Option<DbError>,
+) {
+    if let Err(e) = control(conn, "BEGIN IMMEDIATE") {
+        let answers = batch.into_iter().map(|job| job(None).answer).collect();
+        return (answers, Some(e.into()));
+    }
+    let mut failure: Option<DbError> = None;
+    let mut answers = Vec::with_capacity(batch.len());
+    for job in batch {
+        if failure.is_some() || control(conn, "SAVEPOINT job").is_err() {
+            answers.push(job(None).answer);
+            continue;
+        }
+        let done = job(Some(conn));
+        let closed = if done.keep {
+            control(conn, "RELEASE job")
+        } else {
+            control(conn, "ROLLBACK TO job").and_then(|()| control(conn, "RELEASE job"))
+        };
+        if let Err(e) = closed {
+            failure = Some(e.into());
+        }
+        answers.push(done.answer);
+    }
+    let end = match failure {
+        None => control(conn, "COMMIT").map_err(DbError::from),
+        Some(e) => Err(e),
+    };
+    let failure = end.err();
+    if failure.is_some() && !conn.is_autocommit() {
+        if let Err(e) = conn.execute_batch("ROLLBACK") {
+            tracing::error!(error = %e, "SQLite writer: rollback failed");
+        }
+    }
+    (answers, failure)
+}
+
+/// A transaction control statement, prepared once.
+fn control(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// The names of `$1`, `$2`, …: the store's SQL numbers its placeholders for
+/// PostgreSQL, and SQLite treats `$n` as a parameter *named* `$n`, so values
+/// are bound by these names, never by position.
+const NAMES: [&str; 16] = [
+    "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15",
+    "$16",
+];
+
+/// `values` as parameters `$1`, `$2`, … for rusqlite.
+pub(crate) fn numbered<'a>(values: &[&'a dyn ToSql]) -> Vec<(&'static str, &'a dyn ToSql)> {
+    NAMES.iter().copied().zip(values.iter().copied()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn writer_and_pool() -> (tempfile::TempDir, SqliteWriter, super::super::Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let db = super::super::open(&path.clone().into(), SqliteSynchronous::Normal)
+            .await
+            .unwrap();
+        let writer =
+            SqliteWriter::open(&path, SqliteSynchronous::Normal, db.pool().clone()).unwrap();
+        (dir, writer, db)
+    }
+
+    fn insert_serial(tx: &Connection, serial: i64) -> rusqlite::Result<usize> {
+        tx.execute(
+            "INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, $3)",
+            numbered(&[&serial, &format!("n{serial}"), &0_i64]).as_slice(),
+        )
+    }
+
+    async fn serials(db: &super::super::Db) -> Vec<i64> {
+        sqlx::query_scalar("SELECT serial FROM card_serials ORDER BY serial")
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_committed_transaction_is_seen_by_sqlx_and_a_failed_one_leaves_nothing() {
+        let (_dir, writer, db) = writer_and_pool().await;
+        writer
+            .transaction(|tx| {
+                insert_serial(tx, 1).map_err(DbError::from)?;
+                insert_serial(tx, 2).map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        let failed = writer
+            .transaction(|tx| {
+                insert_serial(tx, 3).map_err(DbError::from)?;
+                // The same serial again: a UNIQUE violation after a good insert.
+                insert_serial(tx, 1).map_err(DbError::from)
+            })
+            .await
+            .unwrap_err();
+        assert!(failed.is_unique_violation(), "{failed}");
+        assert_eq!(serials(&db).await, vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_transaction_is_an_error_and_the_writer_keeps_working() {
+        let (_dir, writer, db) = writer_and_pool().await;
+        let panicked = writer
+            .transaction(|tx| -> Result<(), DbError> {
+                insert_serial(tx, 7)?;
+                panic!("a bug in a transaction");
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(panicked, DbError::Writer(_)), "{panicked}");
+        writer
+            .transaction(|tx| insert_serial(tx, 8).map_err(DbError::from))
+            .await
+            .unwrap();
+        assert_eq!(serials(&db).await, vec![8]);
+    }
+
+    #[tokio::test]
+    async fn sqlx_waits_while_a_writer_transaction_is_open() {
+        let (_dir, writer, db) = writer_and_pool().await;
+        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
+        let (proceed, may_proceed) = mpsc::channel::<()>();
+        let running = tokio::spawn(async move {
+            writer
+                .transaction(move |tx| {
+                    insert_serial(tx, 1)?;
+                    opened.send(()).unwrap();
+                    may_proceed.recv().unwrap();
+                    Ok::<_, DbError>(())
+                })
+                .await
+        });
+        is_open.recv().await.unwrap();
+        // The transaction is open on the writer thread: sqlx's only connection
+        // is taken, so no sqlx statement can meet it inside SQLite.
+        assert!(db.pool().try_acquire().is_none());
+        proceed.send(()).unwrap();
+        running.await.unwrap().unwrap();
+        // (sqlx returns the connection to the pool from a task of its own;
+        // this read waits for it.)
+        assert_eq!(serials(&db).await, vec![1]);
+    }
+
+    #[tokio::test]
+    async fn in_one_batch_a_failed_job_is_undone_alone() {
+        let (_dir, writer, db) = writer_and_pool().await;
+        let writer = std::sync::Arc::new(writer);
+        // Hold the thread in a first job so the next three queue up and are
+        // committed together.
+        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
+        let (proceed, may_proceed) = mpsc::channel::<()>();
+        let first = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .read(move |_| {
+                        opened.send(()).unwrap();
+                        may_proceed.recv().unwrap();
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        is_open.recv().await.unwrap();
+        let queued: Vec<_> = [(1, 1), (2, 1), (3, 3)]
+            .into_iter()
+            .map(|(serial, number)| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    writer
+                        .transaction(move |tx| {
+                            insert_serial(tx, serial)?;
+                            // Job 2 reuses job 1's card number: UNIQUE fails
+                            // after its own serial row was inserted.
+                            tx.execute(
+                                "UPDATE card_serials SET card_number = $1 WHERE serial = $2",
+                                numbered(&[&format!("c{number}"), &serial]).as_slice(),
+                            )
+                            .map_err(DbError::from)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        // The current-thread runtime runs the spawned tasks up to their
+        // `await` on the writer before this task continues.
+        tokio::task::yield_now().await;
+        proceed.send(()).unwrap();
+        first.await.unwrap().unwrap();
+        let mut outcomes = Vec::new();
+        for q in queued {
+            outcomes.push(q.await.unwrap());
+        }
+        assert!(outcomes[0].is_ok());
+        assert!(outcomes[1].as_ref().unwrap_err().is_unique_violation());
+        assert!(outcomes[2].is_ok());
+        assert_eq!(serials(&db).await, vec![1, 3]);
+    }
+}
