@@ -1,5 +1,9 @@
 //! Verification CPU per registration: signing chain + auth chain + proof.
 //! `cargo bench -p shiori-server --bench verify_registration`
+//!
+//! With `SHIORI_VERIFY_EXPORT=DIR` it first writes what it verifies (both
+//! certificates, the proof message and signature, the time) as files, for
+//! `scripts/compare-verify-openssl.sh` to time OpenSSL on the same work.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -40,6 +44,14 @@ fn bench(c: &mut Criterion) {
         tap.auth_certificate.der().to_vec(),
     );
     let now = 1_767_225_600;
+    if let Some(dir) = std::env::var_os("SHIORI_VERIFY_EXPORT") {
+        let dir = PathBuf::from(dir);
+        std::fs::write(dir.join("signing.der"), &sign_der).unwrap();
+        std::fs::write(dir.join("auth.der"), &auth_der).unwrap();
+        std::fs::write(dir.join("message.bin"), &tap.message).unwrap();
+        std::fs::write(dir.join("signature.bin"), &tap.signature).unwrap();
+        std::fs::write(dir.join("now"), now.to_string()).unwrap();
+    }
     let signing = shiori_core::cert::JpkiCertificate::from_der(&sign_der).unwrap();
     let issuer = verifier
         .verify(&sign_der, CertificatePurpose::Signing, now)
