@@ -139,22 +139,37 @@ fn optional_field(name: &str, v: Option<String>) -> Result<Option<String>, ApiEr
     }
 }
 
-/// Read a challenge that must be answerable now and for `purpose`.
-async fn usable_challenge(
-    state: &AppState,
-    id: &str,
+/// Where a proof's challenge is read: on PostgreSQL before verification,
+/// through sqlx; on SQLite inside the verification task on a read-only
+/// connection, so the read costs no hand-off of its own.
+enum ChallengeLookup {
+    Read(Option<ChallengeRow>),
+    OnSqlite(String),
+}
+
+async fn lookup_challenge(state: &AppState, id: &str) -> Result<ChallengeLookup, ApiErrorResponse> {
+    let db = &state.inner().db;
+    Ok(match db.sqlite_readers() {
+        Some(_) => ChallengeLookup::OnSqlite(id.to_owned()),
+        None => ChallengeLookup::Read(challenges::find(db.pool(), id).await?),
+    })
+}
+
+/// The challenge of a proof, which must be answerable at `now` and for
+/// `purpose`. Blocking on SQLite: call it off the async workers.
+fn usable_challenge(
+    inner: &crate::state::Inner,
+    lookup: ChallengeLookup,
     purpose: ProofPurpose,
     now: i64,
 ) -> Result<ChallengeRow, ApiErrorResponse> {
-    let db = &state.inner().db;
-    let row = match db.sqlite_writer() {
-        Some(writer) => {
-            let id = id.to_owned();
-            writer
-                .read(move |conn| Sqlite(conn).find_challenge(&id))
-                .await?
-        }
-        None => challenges::find(db.pool(), id).await?,
+    let row = match lookup {
+        ChallengeLookup::Read(row) => row,
+        ChallengeLookup::OnSqlite(id) => inner
+            .db
+            .sqlite_readers()
+            .ok_or_else(|| ApiErrorResponse::internal("no SQLite readers"))?
+            .read(|conn| Sqlite(conn).find_challenge(&id))?,
     }
     .ok_or(Unusable::Unknown)?;
     row.check(now)?;
@@ -250,9 +265,10 @@ async fn register_inner(
     };
 
     let now = state.now();
-    let challenge = usable_challenge(state, &req.challenge_id, ProofPurpose::Register, now).await?;
-    let expected = proof_request(&challenge)?;
+    let challenge = lookup_challenge(state, &req.challenge_id).await?;
     let (signing, auth) = off_the_runtime(state, move |inner| {
+        let challenge = usable_challenge(inner, challenge, ProofPurpose::Register, now)?;
+        let expected = proof_request(&challenge)?;
         let signing = inner
             .verifier
             .verify(&signing_der, CertificatePurpose::Signing, now)?
@@ -481,9 +497,10 @@ async fn login_inner(
     let message = decode("message", &req.message)?;
     let signature = decode("signature", &req.signature)?;
     let now = state.now();
-    let challenge = usable_challenge(state, &req.challenge_id, ProofPurpose::Login, now).await?;
-    let expected = proof_request(&challenge)?;
+    let challenge = lookup_challenge(state, &req.challenge_id).await?;
     let auth = off_the_runtime(state, move |inner| {
+        let challenge = usable_challenge(inner, challenge, ProofPurpose::Login, now)?;
+        let expected = proof_request(&challenge)?;
         let auth = inner
             .verifier
             .verify(&auth_der, CertificatePurpose::Authentication, now)?

@@ -43,7 +43,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
 use crate::config::{Backend, Database, SqliteSynchronous};
-use sqlite_writer::SqliteWriter;
+use sqlite_writer::{SqliteReaders, SqliteWriter};
 
 /// The migrations, compiled in, per back-end: (version, description, SQL).
 /// Both lists keep the same versions and descriptions.
@@ -151,6 +151,7 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     sqlite_writer: Option<Arc<SqliteWriter>>,
+    sqlite_readers: Option<Arc<SqliteReaders>>,
 }
 
 impl Db {
@@ -169,6 +170,11 @@ impl Db {
     /// transactions in one message each (`sqlite_writer`).
     pub(crate) fn sqlite_writer(&self) -> Option<&SqliteWriter> {
         self.sqlite_writer.as_deref()
+    }
+
+    /// On SQLite, read-only connections for reads on a blocking thread.
+    pub(crate) fn sqlite_readers(&self) -> Option<&SqliteReaders> {
+        self.sqlite_readers.as_deref()
     }
 }
 
@@ -261,10 +267,15 @@ pub(crate) async fn open(
         )),
         Backend::Postgres => None,
     };
+    let sqlite_readers = match backend {
+        Backend::Sqlite => Some(Arc::new(SqliteReaders::new(database.sqlite_path()))),
+        Backend::Postgres => None,
+    };
     Ok(Db {
         pool,
         backend,
         sqlite_writer,
+        sqlite_readers,
     })
 }
 

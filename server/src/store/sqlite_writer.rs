@@ -15,6 +15,10 @@
 //! write, runs meanwhile — the same serialization as before, with fewer
 //! hand-offs. A caller must therefore not hold a sqlx connection of the same
 //! pool while it waits here.
+//!
+//! [`SqliteReaders`] are read-only connections to the same file for reads
+//! that run on the caller's blocking thread: a proof's challenge is read in
+//! the verification task (`flows.rs`), with no hand-off of its own.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -133,22 +137,6 @@ impl SqliteWriter {
         .await?
     }
 
-    /// Run `work` (reads) on the writer thread's connection.
-    pub(crate) async fn read<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
-        self.send(move |conn| {
-            let outcome = match conn {
-                Some(conn) => catch_unwind(AssertUnwindSafe(|| work(conn)))
-                    .unwrap_or_else(|_| Err(DbError::Writer("a read panicked".into()))),
-                None => Err(DbError::Writer("the read did not begin".into())),
-            };
-            (true, move |_: Option<&DbError>| outcome)
-        })
-        .await?
-    }
-
     /// Queue `work`; it returns whether its changes stay and what to answer
     /// given the batch's commit result.
     async fn send<T, A>(
@@ -221,6 +209,54 @@ fn run_batch(
         }
     }
     (answers, failure)
+}
+
+/// Read-only connections to the same file, for reads that run on the
+/// caller's (blocking) thread instead of a hand-off to the writer; WAL lets
+/// them read while the writer writes. Opened on demand, at most
+/// [`MAX_IDLE_READERS`] kept.
+#[derive(Debug)]
+pub(crate) struct SqliteReaders {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<Connection>>,
+}
+
+const MAX_IDLE_READERS: usize = 8;
+
+impl SqliteReaders {
+    pub(crate) fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Run `read` on an idle connection (or a new one). Blocking: call it
+    /// off the async workers.
+    pub(crate) fn read<T>(
+        &self,
+        read: impl FnOnce(&mut Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(15))?;
+                conn
+            }
+        };
+        let value = read(&mut conn)?;
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        Ok(value)
+    }
 }
 
 /// A transaction control statement, prepared once.
@@ -348,10 +384,10 @@ mod tests {
             let writer = writer.clone();
             tokio::spawn(async move {
                 writer
-                    .read(move |_| {
+                    .transaction(move |_| {
                         opened.send(()).unwrap();
                         may_proceed.recv().unwrap();
-                        Ok(())
+                        Ok::<_, DbError>(())
                     })
                     .await
             })
@@ -390,5 +426,37 @@ mod tests {
         assert!(outcomes[1].as_ref().unwrap_err().is_unique_violation());
         assert!(outcomes[2].is_ok());
         assert_eq!(serials(&db).await, vec![1, 3]);
+    }
+
+    #[tokio::test]
+    async fn readers_see_what_the_writer_committed_and_cannot_write() {
+        let (dir, writer, _db) = writer_and_pool().await;
+        writer
+            .transaction(|tx| insert_serial(tx, 5).map_err(DbError::from))
+            .await
+            .unwrap();
+        let readers = SqliteReaders::new(&dir.path().join("w.db"));
+        let count = |readers: &SqliteReaders| {
+            readers
+                .read(|conn| {
+                    Ok(
+                        conn.query_row("SELECT COUNT(*) FROM card_serials", [], |r| {
+                            r.get::<_, i64>(0)
+                        })?,
+                    )
+                })
+                .unwrap()
+        };
+        assert_eq!(count(&readers), 1);
+        let refused = readers
+            .read(|conn| Ok(insert_serial(conn, 6)?))
+            .unwrap_err();
+        assert!(matches!(refused, DbError::Sqlite(_)), "{refused}");
+        // A pooled reader sees later commits too.
+        writer
+            .transaction(|tx| insert_serial(tx, 7).map_err(DbError::from))
+            .await
+            .unwrap();
+        assert_eq!(count(&readers), 2);
     }
 }
