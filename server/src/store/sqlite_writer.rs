@@ -75,6 +75,11 @@ impl SqliteWriter {
         // Each job runs in a savepoint; its statement journal stays in memory
         // instead of a temporary file (measured: 10% of this thread's time).
         conn.execute_batch("PRAGMA temp_store = MEMORY")?;
+        // Checkpoints (copying the WAL into the database file) run on a
+        // thread of their own (`checkpointer`), not after this thread's
+        // commits (measured: 15% of the registration rate over 9,999).
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        let wal_grew = checkpointer(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(15))?;
         conn.set_prepared_statement_cache_capacity(32);
         let runtime = tokio::runtime::Handle::try_current()
@@ -103,6 +108,8 @@ impl SqliteWriter {
                     for answer in answers {
                         answer(failure.as_ref());
                     }
+                    // Full means a signal is already waiting: nothing lost.
+                    let _ = wal_grew.try_send(());
                 }
             })
             .map_err(|e| DbError::Writer(format!("cannot start the writer thread: {e}")))?;
@@ -164,6 +171,44 @@ impl SqliteWriter {
         answer.await.map_err(|_| stopped())
     }
 }
+
+/// Start the checkpointer: a connection on a thread of its own that, after
+/// the writer signals new commits, runs a PASSIVE checkpoint (which never
+/// blocks the writer or readers), at most every [`CHECKPOINT_PAUSE`]. It
+/// ends when the writer does. (sqlx's connection keeps SQLite's automatic
+/// checkpoints for its own commits.)
+fn checkpointer(path: &Path) -> Result<mpsc::SyncSender<()>, DbError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(15))?;
+    let (grew, signals) = mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("shiori-sqlite-checkpoint".into())
+        .spawn(move || {
+            while signals.recv().is_ok() {
+                if let Err(e) = checkpoint(&conn) {
+                    tracing::warn!(error = %e, "SQLite checkpoint failed");
+                }
+                // Pace the checkpoints; commits meanwhile leave one signal.
+                std::thread::sleep(CHECKPOINT_PAUSE);
+            }
+        })
+        .map_err(|e| DbError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
+    Ok(grew)
+}
+
+/// A PASSIVE checkpoint: copies what it can of the WAL into the database
+/// file. Returns the WAL's frames and how many of them are now copied.
+fn checkpoint(conn: &Connection) -> Result<(i64, i64), DbError> {
+    Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(1)?, r.get(2)?))
+    })?)
+}
+
+/// Shortest time between two checkpoints.
+const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// One batch in one transaction, each job inside a savepoint of its own so a
 /// failed job is undone alone. Returns the answers and, when the batch as a
@@ -458,5 +503,46 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(count(&readers), 2);
+    }
+
+    #[tokio::test]
+    async fn the_writer_leaves_checkpoints_to_the_checkpointer() {
+        let (dir, writer, _db) = writer_and_pool().await;
+        let path = dir.path().join("w.db");
+        // The writer's own connection does not checkpoint after commits.
+        let auto: i64 = writer
+            .transaction(|tx| {
+                Ok::<_, DbError>(tx.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(auto, 0);
+        let before = std::fs::metadata(&path).unwrap().len();
+        for batch in 0..20_i64 {
+            writer
+                .transaction(move |tx| {
+                    for i in 0..100 {
+                        let serial = batch * 100 + i + 1;
+                        tx.execute(
+                            "INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, 0)",
+                            numbered(&[&serial, &format!("{serial:0>200}")]).as_slice(),
+                        )?;
+                    }
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+        }
+        // New pages reach the database file only through a checkpoint, and
+        // nobody else checkpoints here: wait for the file to grow (a
+        // condition with a generous deadline, not a timing assertion).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::fs::metadata(&path).unwrap().len() <= before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the WAL was never checkpointed"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
