@@ -27,10 +27,12 @@ use crate::error::ApiErrorResponse;
 use crate::metrics::Outcome;
 use crate::state::AppState;
 use std::future::Future;
+use std::sync::Arc;
 
 use crate::store::challenges::{self, ChallengeRow, Unusable};
 use crate::store::patron_tx::{PatronTx, Sqlite};
 use crate::store::patrons::{CertificateRecord, Contact, Facts, NewPatron};
+use crate::store::sqlite_writer::SqliteReaders;
 use crate::store::{self, DbError};
 use crate::time_fmt::rfc3339;
 
@@ -144,13 +146,13 @@ fn optional_field(name: &str, v: Option<String>) -> Result<Option<String>, ApiEr
 /// connection, so the read costs no hand-off of its own.
 enum ChallengeLookup {
     Read(Option<ChallengeRow>),
-    OnSqlite(String),
+    OnSqlite(Arc<SqliteReaders>, String),
 }
 
 async fn lookup_challenge(state: &AppState, id: &str) -> Result<ChallengeLookup, ApiErrorResponse> {
     let db = &state.inner().db;
     Ok(match db.sqlite_readers() {
-        Some(_) => ChallengeLookup::OnSqlite(id.to_owned()),
+        Some(readers) => ChallengeLookup::OnSqlite(readers.clone(), id.to_owned()),
         None => ChallengeLookup::Read(challenges::find(db.pool(), id).await?),
     })
 }
@@ -158,18 +160,15 @@ async fn lookup_challenge(state: &AppState, id: &str) -> Result<ChallengeLookup,
 /// The challenge of a proof, which must be answerable at `now` and for
 /// `purpose`. Blocking on SQLite: call it off the async workers.
 fn usable_challenge(
-    inner: &crate::state::Inner,
     lookup: ChallengeLookup,
     purpose: ProofPurpose,
     now: i64,
 ) -> Result<ChallengeRow, ApiErrorResponse> {
     let row = match lookup {
         ChallengeLookup::Read(row) => row,
-        ChallengeLookup::OnSqlite(id) => inner
-            .db
-            .sqlite_readers()
-            .ok_or_else(|| ApiErrorResponse::internal("no SQLite readers"))?
-            .read(|conn| Sqlite(conn).find_challenge(&id))?,
+        ChallengeLookup::OnSqlite(readers, id) => {
+            readers.read(|conn| Sqlite(conn).find_challenge(&id))?
+        }
     }
     .ok_or(Unusable::Unknown)?;
     row.check(now)?;
@@ -267,7 +266,7 @@ async fn register_inner(
     let now = state.now();
     let challenge = lookup_challenge(state, &req.challenge_id).await?;
     let (signing, auth) = off_the_runtime(state, move |inner| {
-        let challenge = usable_challenge(inner, challenge, ProofPurpose::Register, now)?;
+        let challenge = usable_challenge(challenge, ProofPurpose::Register, now)?;
         let expected = proof_request(&challenge)?;
         let signing = inner
             .verifier
@@ -284,24 +283,8 @@ async fn register_inner(
     let facts = facts_of(&signing)?;
     let certs = certificate_record(&auth, &signing);
 
-    store_registration(state, req.challenge_id, facts, contact, certs, now).await
-}
-
-/// The write half of a registration, in one transaction: consume the
-/// challenge, match (docs/api.md) or create the patron, record the
-/// certificates, open a session. On SQLite the transaction runs on the
-/// writer thread in one message (`store::sqlite_writer`); on PostgreSQL
-/// statement by statement through sqlx.
-async fn store_registration(
-    state: &AppState,
-    challenge_id: String,
-    facts: Facts,
-    contact: Contact,
-    certs: CertificateRecord,
-    now: i64,
-) -> Result<SessionResponse, ApiErrorResponse> {
     let body = Registration {
-        challenge_id,
+        challenge_id: req.challenge_id,
         facts,
         contact,
         certs,
@@ -310,6 +293,9 @@ async fn store_registration(
     in_write_transaction(state, body).await
 }
 
+/// The write half of a registration, in one transaction
+/// ([`in_write_transaction`]): consume the challenge, match (docs/api.md) or
+/// create the patron, record the certificates, open a session.
 struct Registration {
     challenge_id: String,
     facts: Facts,
@@ -326,66 +312,52 @@ impl WriteBody for Registration {
         tx: &mut S,
         state: &AppState,
     ) -> Result<SessionResponse, ApiErrorResponse> {
-        registration_tx(
-            tx,
-            state,
-            &self.challenge_id,
-            &self.facts,
-            &self.contact,
-            &self.certs,
-            self.now,
-        )
-        .await
+        let Self {
+            challenge_id,
+            facts,
+            contact,
+            certs,
+            now,
+        } = self;
+        tx.consume_challenge(&challenge_id, now).await??;
+        let existing = match tx
+            .patron_by_auth_fingerprint(&certs.auth_fingerprint)
+            .await?
+        {
+            Some(id) => Some(id),
+            None => tx.patron_by_identity(&facts).await?,
+        };
+        let created = existing.is_none();
+        let patron_id = match existing {
+            Some(id) => {
+                tx.update_patron(&id, &facts, &contact, now)
+                    .await
+                    .map_err(conflict)?;
+                id
+            }
+            None => {
+                let id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
+                let (serial, number) = issue_card_number(tx, state, now).await?;
+                let new = NewPatron {
+                    id: &id,
+                    facts: &facts,
+                    contact: &contact,
+                    card_serial: serial,
+                    card_number: number.digits(),
+                };
+                tx.insert_patron(&new, now).await.map_err(conflict)?;
+                id
+            }
+        };
+        tx.upsert_certificates(&patron_id, &certs, now).await?;
+        let session = new_session(tx, state, &patron_id, now).await?;
+        let patron = load_patron(tx, &patron_id).await?;
+        Ok(SessionResponse {
+            patron,
+            session,
+            created,
+        })
     }
-}
-
-async fn registration_tx<S: PatronTx>(
-    tx: &mut S,
-    state: &AppState,
-    challenge_id: &str,
-    facts: &Facts,
-    contact: &Contact,
-    certs: &CertificateRecord,
-    now: i64,
-) -> Result<SessionResponse, ApiErrorResponse> {
-    tx.consume_challenge(challenge_id, now).await??;
-    let existing = match tx
-        .patron_by_auth_fingerprint(&certs.auth_fingerprint)
-        .await?
-    {
-        Some(id) => Some(id),
-        None => tx.patron_by_identity(facts).await?,
-    };
-    let created = existing.is_none();
-    let patron_id = match existing {
-        Some(id) => {
-            tx.update_patron(&id, facts, contact, now)
-                .await
-                .map_err(conflict)?;
-            id
-        }
-        None => {
-            let id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
-            let (serial, number) = issue_card_number(tx, state, now).await?;
-            let new = NewPatron {
-                id: &id,
-                facts,
-                contact,
-                card_serial: serial,
-                card_number: number.digits(),
-            };
-            tx.insert_patron(&new, now).await.map_err(conflict)?;
-            id
-        }
-    };
-    tx.upsert_certificates(&patron_id, certs, now).await?;
-    let session = new_session(tx, state, &patron_id, now).await?;
-    let patron = load_patron(tx, &patron_id).await?;
-    Ok(SessionResponse {
-        patron,
-        session,
-        created,
-    })
 }
 
 /// A write transaction's body, written once for both connection types.
@@ -499,7 +471,7 @@ async fn login_inner(
     let now = state.now();
     let challenge = lookup_challenge(state, &req.challenge_id).await?;
     let auth = off_the_runtime(state, move |inner| {
-        let challenge = usable_challenge(inner, challenge, ProofPurpose::Login, now)?;
+        let challenge = usable_challenge(challenge, ProofPurpose::Login, now)?;
         let expected = proof_request(&challenge)?;
         let auth = inner
             .verifier

@@ -173,8 +173,8 @@ impl Db {
     }
 
     /// On SQLite, read-only connections for reads on a blocking thread.
-    pub(crate) fn sqlite_readers(&self) -> Option<&SqliteReaders> {
-        self.sqlite_readers.as_deref()
+    pub(crate) fn sqlite_readers(&self) -> Option<&Arc<SqliteReaders>> {
+        self.sqlite_readers.as_ref()
     }
 }
 
@@ -232,12 +232,7 @@ pub(crate) async fn open(
                 .test_before_acquire(false)
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            synchronous.pragma(),
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 15000",
-                        ] {
+                        for pragma in sqlite_pragmas(synchronous) {
                             conn.execute(pragma).await?;
                         }
                         Ok(())
@@ -260,16 +255,17 @@ pub(crate) async fn open(
         .await?
         .run(&pool)
         .await?;
-    let sqlite_writer = match backend {
-        Backend::Sqlite => Some(Arc::new(
-            SqliteWriter::open(database.sqlite_path(), synchronous, pool.clone())
-                .map_err(|e| crate::StartError::SqliteWriter(e.to_string()))?,
-        )),
-        Backend::Postgres => None,
-    };
-    let sqlite_readers = match backend {
-        Backend::Sqlite => Some(Arc::new(SqliteReaders::new(database.sqlite_path()))),
-        Backend::Postgres => None,
+    let (sqlite_writer, sqlite_readers) = match backend {
+        Backend::Sqlite => {
+            let path = database.sqlite_path();
+            let writer = SqliteWriter::open(path, synchronous, pool.clone())
+                .map_err(|e| crate::StartError::SqliteWriter(e.to_string()))?;
+            (
+                Some(Arc::new(writer)),
+                Some(Arc::new(SqliteReaders::new(path))),
+            )
+        }
+        Backend::Postgres => (None, None),
     };
     Ok(Db {
         pool,
@@ -277,6 +273,17 @@ pub(crate) async fn open(
         sqlite_writer,
         sqlite_readers,
     })
+}
+
+/// The settings of every read-write SQLite connection (sqlx's and the
+/// writer thread's), so the two stay in step.
+pub(crate) fn sqlite_pragmas(synchronous: SqliteSynchronous) -> [&'static str; 4] {
+    [
+        "PRAGMA journal_mode = WAL",
+        synchronous.pragma(),
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA busy_timeout = 15000",
+    ]
 }
 
 /// A write transaction, serialized against every other write transaction on

@@ -24,7 +24,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
 
-use rusqlite::{Connection, OpenFlags, ToSql};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql};
 use sqlx::AnyPool;
 
 use super::DbError;
@@ -68,10 +68,10 @@ impl SqliteWriter {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        // The same settings as sqlx's connection (store::open).
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch(synchronous.pragma())?;
-        conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        // The same settings as sqlx's connection (some answer with a row).
+        for pragma in super::sqlite_pragmas(synchronous) {
+            conn.query_row(pragma, [], |_| Ok(())).optional()?;
+        }
         // Each job runs in a savepoint; its statement journal stays in memory
         // instead of a temporary file (measured: 10% of this thread's time).
         conn.execute_batch("PRAGMA temp_store = MEMORY")?;
@@ -80,7 +80,6 @@ impl SqliteWriter {
         // commits (measured: 15% of the registration rate over 9,999).
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
         let wal_grew = checkpointer(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(15))?;
         conn.set_prepared_statement_cache_capacity(32);
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| DbError::Writer(format!("no tokio runtime for the writer: {e}")))?;
