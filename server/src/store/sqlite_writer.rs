@@ -10,11 +10,15 @@
 //! thread, and the transaction costs one hand-off each way.
 //!
 //! The two connections never meet in SQLite's sleeping busy handler: while
-//! the thread works it holds the sqlx pool's only connection, taken once for
-//! every batch of queued jobs (up to 64), so no sqlx statement, read or
-//! write, runs meanwhile — the same serialization as before, with fewer
-//! hand-offs. A caller must therefore not hold a sqlx connection of the same
-//! pool while it waits here.
+//! the thread works it holds the sqlx pool's only connection ([`Gate`]),
+//! taken for a batch of queued jobs (up to 64) and kept while more batches
+//! follow, for at most 10 ms, so no sqlx statement, read or write, runs
+//! meanwhile — the same serialization as before, with fewer hand-offs. A
+//! caller must therefore not hold a sqlx connection of the same pool while
+//! it waits here.
+//!
+//! Checkpoints run beside the writer, and the writer finishes them so the
+//! WAL starts over instead of growing ([`Checkpoints`]).
 //!
 //! [`SqliteReaders`] are read-only connections to the same file for reads
 //! that run on the caller's blocking thread: a proof's challenge is read in
@@ -22,10 +26,13 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql};
-use sqlx::AnyPool;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool};
 
 use super::DbError;
 use crate::config::SqliteSynchronous;
@@ -49,6 +56,9 @@ struct Done {
 #[derive(Debug)]
 pub(crate) struct SqliteWriter {
     jobs: mpsc::Sender<Job>,
+    /// The checkpointer's request for a finishing checkpoint, for tests.
+    #[cfg(test)]
+    finish: Arc<AtomicBool>,
 }
 
 /// Most jobs committed together (group commit) before others get a turn.
@@ -64,6 +74,15 @@ impl SqliteWriter {
         synchronous: SqliteSynchronous,
         gate: AnyPool,
     ) -> Result<Self, DbError> {
+        Self::start(path, synchronous, gate, Checkpoints::start(path)?)
+    }
+
+    fn start(
+        path: &Path,
+        synchronous: SqliteSynchronous,
+        gate: AnyPool,
+        checkpoints: Checkpoints,
+    ) -> Result<Self, DbError> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -76,43 +95,52 @@ impl SqliteWriter {
         // instead of a temporary file (measured: 10% of this thread's time).
         conn.execute_batch("PRAGMA temp_store = MEMORY")?;
         // Checkpoints (copying the WAL into the database file) run on a
-        // thread of their own (`checkpointer`), not after this thread's
+        // thread of their own (`Checkpoints`), not after this thread's
         // commits (measured: 15% of the registration rate over 9,999).
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
-        let wal_grew = checkpointer(path)?;
         conn.set_prepared_statement_cache_capacity(32);
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| DbError::Writer(format!("no tokio runtime for the writer: {e}")))?;
         let (jobs, queue) = mpsc::channel::<Job>();
+        #[cfg(test)]
+        let finish = checkpoints.finish.clone();
         std::thread::Builder::new()
             .name("shiori-sqlite-writer".into())
             .spawn(move || {
                 let mut conn = conn;
-                while let Ok(first) = queue.recv() {
-                    // The gate: sqlx's connection, held for this batch. If it
-                    // cannot be had (the pool is closing), the jobs still run;
-                    // SQLite's own lock and busy timeout keep them correct.
-                    let held = catch_unwind(AssertUnwindSafe(|| runtime.block_on(gate.acquire())))
-                        .ok()
-                        .and_then(Result::ok);
+                let mut gate = Gate::new(gate, runtime);
+                loop {
+                    // A job waiting means the next batch follows at once: keep
+                    // the gate. Otherwise give sqlx its turn, then wait.
+                    let first = match queue.try_recv() {
+                        Ok(job) => job,
+                        Err(mpsc::TryRecvError::Disconnected) => break,
+                        Err(mpsc::TryRecvError::Empty) => {
+                            gate.release();
+                            match queue.recv() {
+                                Ok(job) => job,
+                                Err(_) => break,
+                            }
+                        }
+                    };
+                    gate.hold();
                     let batch = std::iter::once(first)
                         .chain(queue.try_iter().take(MAX_BATCH - 1))
                         .collect();
                     let (answers, failure) = run_batch(&mut conn, batch);
-                    // sqlx returns the connection from a task of its own.
-                    {
-                        let _in_runtime = runtime.enter();
-                        let _ = catch_unwind(AssertUnwindSafe(|| drop(held)));
-                    }
                     for answer in answers {
                         answer(failure.as_ref());
                     }
-                    // Full means a signal is already waiting: nothing lost.
-                    let _ = wal_grew.try_send(());
+                    checkpoints.after_commit(&conn);
                 }
+                gate.release();
             })
             .map_err(|e| DbError::Writer(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            #[cfg(test)]
+            finish,
+        })
     }
 
     /// Run `work` in a write transaction on the writer thread: its changes
@@ -171,31 +199,87 @@ impl SqliteWriter {
     }
 }
 
-/// Start the checkpointer: a connection on a thread of its own that, after
-/// the writer signals new commits, runs a PASSIVE checkpoint (which never
-/// blocks the writer or readers), at most every [`CHECKPOINT_PAUSE`]. It
-/// ends when the writer does. (sqlx's connection keeps SQLite's automatic
-/// checkpoints for its own commits.)
-fn checkpointer(path: &Path) -> Result<mpsc::SyncSender<()>, DbError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(15))?;
-    let (grew, signals) = mpsc::sync_channel::<()>(1);
-    std::thread::Builder::new()
-        .name("shiori-sqlite-checkpoint".into())
-        .spawn(move || {
-            while signals.recv().is_ok() {
-                if let Err(e) = checkpoint(&conn) {
-                    tracing::warn!(error = %e, "SQLite checkpoint failed");
+/// WAL housekeeping. SQLite appends every commit to the WAL; a checkpoint
+/// copies the WAL's pages into the database file, and once every frame is
+/// copied the next write transaction starts the WAL over from its beginning,
+/// writing into file pages the kernel already has. Under a steady stream of
+/// registrations a checkpoint running beside the writer never catches up,
+/// so the WAL only grew (226 MB after 6,000 registrations), and appending to
+/// a growing file — new pages, new blocks, a journal commit per fsync —
+/// cost half the writer thread's time (measured, docs/performance.md).
+///
+/// So the work is split. The checkpointer thread, after the writer signals
+/// new commits, runs PASSIVE checkpoints (which never block the writer or
+/// readers), at most every [`CHECKPOINT_PAUSE`]. When one leaves the WAL
+/// long ([`RESTART_FRAMES`]) but copied up to a short tail
+/// ([`FINISH_FRAMES`]), it asks the writer to finish: between two batches
+/// the writer checkpoints that tail itself, while no commit can slip in, and
+/// its next transaction restarts the WAL. (sqlx's connection keeps SQLite's
+/// automatic checkpoints for its own commits.)
+struct Checkpoints {
+    /// One pending signal at most: commits meanwhile need no second one.
+    wal_grew: mpsc::SyncSender<()>,
+    finish: Arc<AtomicBool>,
+}
+
+impl Checkpoints {
+    /// Start the checkpointer thread on a connection of its own. It ends
+    /// when the writer does.
+    fn start(path: &Path) -> Result<Self, DbError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(15))?;
+        let (wal_grew, signals) = mpsc::sync_channel::<()>(1);
+        let finish = Arc::new(AtomicBool::new(false));
+        let ask = finish.clone();
+        std::thread::Builder::new()
+            .name("shiori-sqlite-checkpoint".into())
+            .spawn(move || {
+                while signals.recv().is_ok() {
+                    match checkpoint(&conn) {
+                        Ok((frames, copied)) if wants_finish(frames, copied) => {
+                            ask.store(true, Ordering::Relaxed);
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "SQLite checkpoint failed"),
+                    }
+                    std::thread::sleep(CHECKPOINT_PAUSE);
                 }
-                // Pace the checkpoints; commits meanwhile leave one signal.
-                std::thread::sleep(CHECKPOINT_PAUSE);
+            })
+            .map_err(|e| DbError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
+        Ok(Self { wal_grew, finish })
+    }
+
+    /// No checkpointer thread: only a finishing checkpoint asked for by hand.
+    #[cfg(test)]
+    fn by_hand() -> Self {
+        let (wal_grew, _) = mpsc::sync_channel(1);
+        Self {
+            wal_grew,
+            finish: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// On the writer thread after a batch: finish a checkpoint if asked,
+    /// then signal the checkpointer.
+    fn after_commit(&self, conn: &Connection) {
+        if self.finish.swap(false, Ordering::Relaxed) {
+            // PASSIVE here too: if the checkpointer is running one, this
+            // returns at once and the next round asks again.
+            if let Err(e) = checkpoint(conn) {
+                tracing::debug!(error = %e, "finishing checkpoint skipped");
             }
-        })
-        .map_err(|e| DbError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
-    Ok(grew)
+        }
+        let _ = self.wal_grew.try_send(());
+    }
+}
+
+/// Whether a checkpoint that left `copied` of the WAL's `frames` copied
+/// should be finished by the writer.
+fn wants_finish(frames: i64, copied: i64) -> bool {
+    frames >= RESTART_FRAMES && frames - copied <= FINISH_FRAMES
 }
 
 /// A PASSIVE checkpoint: copies what it can of the WAL into the database
@@ -206,8 +290,72 @@ fn checkpoint(conn: &Connection) -> Result<(i64, i64), DbError> {
     })?)
 }
 
-/// Shortest time between two checkpoints.
-const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+/// Shortest time between two checkpoints (30 ms and 10 ms measured no
+/// better: more checkpoints, more fsyncs).
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
+
+/// A WAL this long (frames of one page, 4 MiB) is worth starting over.
+const RESTART_FRAMES: i64 = 1024;
+
+/// The most frames the writer copies when it finishes a checkpoint: about
+/// ten batches of registrations.
+const FINISH_FRAMES: i64 = 512;
+
+/// sqlx's only connection, held by the writer thread while it works (module
+/// documentation): taken before a batch and kept while more jobs are queued,
+/// but no longer than [`GATE_TURN`], so sqlx's statements get their turn.
+/// Taking it anew costs a trip through the runtime and, on its return, a
+/// ping of sqlx's worker thread: ≈ 0.3 ms under load, measured, when it was
+/// taken for every batch.
+struct Gate {
+    pool: AnyPool,
+    runtime: tokio::runtime::Handle,
+    /// The connection (`None` if the pool would not give it) and since when.
+    held: Option<(Option<PoolConnection<Any>>, Instant)>,
+}
+
+impl Gate {
+    fn new(pool: AnyPool, runtime: tokio::runtime::Handle) -> Self {
+        Self {
+            pool,
+            runtime,
+            held: None,
+        }
+    }
+
+    /// Hold the connection for the next batch: keep it if it was taken less
+    /// than [`GATE_TURN`] ago, otherwise give it back and queue for it again.
+    /// If it cannot be had (the pool is closing), the jobs still run:
+    /// SQLite's own lock and busy timeout keep them correct.
+    fn hold(&mut self) {
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|(_, since)| since.elapsed() >= GATE_TURN)
+        {
+            self.release();
+        }
+        if self.held.is_none() {
+            let pool = &self.pool;
+            let connection =
+                catch_unwind(AssertUnwindSafe(|| self.runtime.block_on(pool.acquire())))
+                    .ok()
+                    .and_then(Result::ok);
+            self.held = Some((connection, Instant::now()));
+        }
+    }
+
+    /// Give the connection back (sqlx returns it from a task of its own).
+    fn release(&mut self) {
+        if let Some((connection, _)) = self.held.take() {
+            let _in_runtime = self.runtime.enter();
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(connection)));
+        }
+    }
+}
+
+/// Longest time the writer keeps sqlx's connection while jobs keep coming.
+const GATE_TURN: Duration = Duration::from_millis(10);
 
 /// One batch in one transaction, each job inside a savepoint of its own so a
 /// failed job is undone alone. Returns the answers and, when the batch as a
@@ -334,6 +482,26 @@ mod tests {
         let writer =
             SqliteWriter::open(&path, SqliteSynchronous::Normal, db.pool().clone()).unwrap();
         (dir, writer, db)
+    }
+
+    /// 20 transactions of 100 rows of about 220 bytes (some 1.2 MiB of WAL),
+    /// serials after `from`.
+    async fn fill(writer: &SqliteWriter, from: i64) {
+        for batch in 0..20_i64 {
+            writer
+                .transaction(move |tx| {
+                    for i in 0..100 {
+                        let serial = from + batch * 100 + i + 1;
+                        tx.execute(
+                            "INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, 0)",
+                            numbered(&[&serial, &format!("{serial:0>200}")]).as_slice(),
+                        )?;
+                    }
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+        }
     }
 
     fn insert_serial(tx: &Connection, serial: i64) -> rusqlite::Result<usize> {
@@ -517,21 +685,7 @@ mod tests {
             .unwrap();
         assert_eq!(auto, 0);
         let before = std::fs::metadata(&path).unwrap().len();
-        for batch in 0..20_i64 {
-            writer
-                .transaction(move |tx| {
-                    for i in 0..100 {
-                        let serial = batch * 100 + i + 1;
-                        tx.execute(
-                            "INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, 0)",
-                            numbered(&[&serial, &format!("{serial:0>200}")]).as_slice(),
-                        )?;
-                    }
-                    Ok::<_, DbError>(())
-                })
-                .await
-                .unwrap();
-        }
+        fill(&writer, 0).await;
         // New pages reach the database file only through a checkpoint, and
         // nobody else checkpoints here: wait for the file to grow (a
         // condition with a generous deadline, not a timing assertion).
@@ -543,5 +697,68 @@ mod tests {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// The WAL header's checkpoint sequence number (big-endian u32 at offset
+    /// 12, sqlite.org/fileformat.html): it grows each time the WAL restarts.
+    fn wal_restarts(db_path: &Path) -> u32 {
+        let wal = std::fs::read(db_path.with_extension("db-wal")).unwrap();
+        u32::from_be_bytes(wal[12..16].try_into().unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_finishing_checkpoint_on_the_writer_restarts_the_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let db = super::super::open(&path.clone().into(), SqliteSynchronous::Normal)
+            .await
+            .unwrap();
+        // No checkpointer thread: nothing copies the WAL unless the writer
+        // is asked to.
+        let writer = SqliteWriter::start(
+            &path,
+            SqliteSynchronous::Normal,
+            db.pool().clone(),
+            Checkpoints::by_hand(),
+        )
+        .unwrap();
+        fill(&writer, 0).await;
+        let wal_size = || {
+            std::fs::metadata(path.with_extension("db-wal"))
+                .unwrap()
+                .len()
+        };
+        let (size, restarts) = (wal_size(), wal_restarts(&path));
+        fill(&writer, 10_000).await;
+        assert!(wal_size() > size, "without a checkpoint the WAL only grows");
+        assert_eq!(wal_restarts(&path), restarts);
+
+        // Asked to finish, the writer checkpoints after its next batch, and
+        // the batch after that starts the WAL over.
+        writer.finish.store(true, Ordering::Relaxed);
+        writer
+            .transaction(|tx| insert_serial(tx, 99_999).map_err(DbError::from))
+            .await
+            .unwrap();
+        assert!(!writer.finish.load(Ordering::Relaxed));
+        let size = wal_size();
+        fill(&writer, 20_000).await;
+        assert_eq!(wal_restarts(&path), restarts + 1);
+        assert_eq!(wal_size(), size, "the WAL was written over, not grown");
+        assert_eq!(serials(&db).await.len(), 6_001);
+    }
+
+    #[test]
+    fn only_a_long_wal_with_a_short_tail_is_finished_by_the_writer() {
+        assert!(wants_finish(RESTART_FRAMES, RESTART_FRAMES));
+        assert!(wants_finish(
+            RESTART_FRAMES * 4,
+            RESTART_FRAMES * 4 - FINISH_FRAMES
+        ));
+        assert!(!wants_finish(
+            RESTART_FRAMES * 4,
+            RESTART_FRAMES * 4 - FINISH_FRAMES - 1
+        ));
+        assert!(!wants_finish(RESTART_FRAMES - 1, RESTART_FRAMES - 1));
     }
 }
