@@ -309,8 +309,10 @@ pub enum SmtpTls {
     Tls,
 }
 
-/// The SMTP password, from the environment only. `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
+/// The SMTP password, from the environment only. `Debug` hides it, and it
+/// is zeroized when dropped. (lettre keeps its own copy in the mailer's
+/// credentials for as long as the server runs; it offers no zeroizing type.)
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct SmtpPassword(String);
 
 impl SmtpPassword {
@@ -703,9 +705,14 @@ deadline_soon_days = 3
         );
         let e = toml::from_str::<Config>(&with_password).unwrap_err();
         assert!(e.to_string().contains("password"), "{e}");
-        let p = super::SmtpPassword::new("s3cret");
+        let mut p = super::SmtpPassword::new("s3cret");
         assert!(!format!("{p:?}").contains("s3cret"));
         assert!(!format!("{c:?}").contains("s3cret"));
+        // Wiped when dropped (the type says so), and by hand too.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        wiped_on_drop(&p);
+        zeroize::Zeroize::zeroize(&mut p);
+        assert_eq!(p.expose(), "");
     }
 
     #[test]
