@@ -2,7 +2,7 @@
 //! soon", through an outbox.
 //!
 //! A hold change queues its notice in the `outbox` table inside the same
-//! write transaction that makes the hold ready ([`enqueue_hold_ready`]), so
+//! write transaction that makes the hold ready (`enqueue_hold_ready`), so
 //! a notice exists exactly when the change is committed. The sender
 //! ([`deliver_due`], run every few seconds by [`spawn_sender`]) claims due
 //! notices one at a time, mails them through a [`Mailer`] (SMTP:

@@ -30,7 +30,7 @@ pub struct TapArgs {
 /// `shiori register`.
 #[derive(Debug, clap::Args)]
 pub struct RegisterArgs {
-    /// The library server, e.g. https://library.example.jp
+    /// The library server, e.g. <https://library.example.jp>
     #[arg(long, env = "SHIORI_SERVER")]
     server: String,
     /// Contact e-mail address.

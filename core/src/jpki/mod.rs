@@ -2,11 +2,11 @@
 //!
 //! [`JpkiCard`] wraps a [`Transport`](crate::Transport) and speaks the JPKI
 //! application's commands, one file per command family:
-//! [`select`](self::select) (SELECT AP / EF), [`read`](self::read) (READ BINARY
-//! strategies), [`verify`](self::verify) (tries left and VERIFY with the PIN
-//! safety rules), [`sign`](self::sign) (COMPUTE DIGITAL SIGNATURE) and
-//! [`token`](self::token) (token info and certificate availability).
-//! [`flows`](self::flows) composes them into the taps the apps make:
+//! [`select`] (SELECT AP / EF), [`read`] (READ BINARY
+//! strategies), [`verify`] (tries left and VERIFY with the PIN
+//! safety rules), [`sign`] (COMPUTE DIGITAL SIGNATURE) and
+//! [`token`] (token info and certificate availability).
+//! [`flows`] composes them into the taps the apps make:
 //! card status, registration and login. docs/card-protocol.md lists the exact
 //! APDUs of each flow.
 

@@ -1,6 +1,6 @@
-//! The console's words, Japanese first and English: one [`Texts`] per
+//! The console's words, Japanese first and English: one `Texts` per
 //! language, so a template can only name a text that exists in both, and
-//! the messages for the desk's error codes ([`error_text`]).
+//! the messages for the desk's error codes (`error_text`).
 
 use std::fmt;
 

@@ -4,7 +4,7 @@
 //! form that works with the keyboard alone.
 //!
 //! * [`auth`] — accounts (Argon2id), login with lockout, database sessions.
-//! * [`csrf`] — the synchronizer token every form carries.
+//! * `csrf` — the synchronizer token every form carries.
 //! * `pages` — the handlers and their askama templates
 //!   (`templates/*.html`, HTML-escaped by default).
 //! * [`i18n`] — the words in both languages.
