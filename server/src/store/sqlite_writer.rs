@@ -585,6 +585,57 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn sqlx_gets_its_turn_while_jobs_keep_coming() {
+        let (_dir, writer, db) = writer_and_pool().await;
+        let writer = Arc::new(writer);
+        // A first job holds the thread (and the gate) while 200 more queue
+        // up and a sqlx read waits for the connection.
+        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
+        let (proceed, may_proceed) = mpsc::channel::<()>();
+        let first = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .transaction(move |_| {
+                        opened.send(()).unwrap();
+                        may_proceed.recv().unwrap();
+                        // The gate has now been held for a whole turn.
+                        std::thread::sleep(GATE_TURN);
+                        Ok::<_, DbError>(())
+                    })
+                    .await
+            })
+        };
+        is_open.recv().await.unwrap();
+        let queued: Vec<_> = (1..=200)
+            .map(|serial| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    writer
+                        .transaction(move |tx| insert_serial(tx, serial).map_err(DbError::from))
+                        .await
+                })
+            })
+            .collect();
+        let read = {
+            let db = db.clone();
+            tokio::spawn(async move { serials(&db).await.len() })
+        };
+        // The current-thread runtime runs the spawned tasks up to their
+        // `await` (jobs queued, the read waiting on the pool) first.
+        tokio::task::yield_now().await;
+        proceed.send(()).unwrap();
+        first.await.unwrap().unwrap();
+        // Jobs were still queued when the turn was over: the read, waiting
+        // first, got the connection before them.
+        assert_eq!(read.await.unwrap(), 0);
+        for q in queued {
+            q.await.unwrap().unwrap();
+        }
+        assert_eq!(serials(&db).await.len(), 200);
+    }
+
+    #[tokio::test]
     async fn in_one_batch_a_failed_job_is_undone_alone() {
         let (_dir, writer, db) = writer_and_pool().await;
         let writer = std::sync::Arc::new(writer);
