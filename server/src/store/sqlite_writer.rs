@@ -724,7 +724,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_writer_leaves_checkpoints_to_the_checkpointer() {
+    async fn the_writer_has_no_automatic_checkpoints_and_the_checkpointer_copies_the_wal() {
         let (dir, writer, _db) = writer_and_pool().await;
         let path = dir.path().join("w.db");
         // The writer's own connection does not checkpoint after commits.
