@@ -504,6 +504,32 @@ mod tests {
         }
     }
 
+    /// Start a job that holds the writer thread (and with it the gate) from
+    /// the moment this returns until the returned sender is used; then it
+    /// runs `then` in its transaction. Jobs sent meanwhile queue up.
+    async fn hold_the_writer(
+        writer: &Arc<SqliteWriter>,
+        then: impl FnOnce(&mut Connection) -> Result<(), DbError> + Send + 'static,
+    ) -> (
+        tokio::task::JoinHandle<Result<(), DbError>>,
+        mpsc::Sender<()>,
+    ) {
+        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
+        let (proceed, may_proceed) = mpsc::channel::<()>();
+        let writer = writer.clone();
+        let job = tokio::spawn(async move {
+            writer
+                .transaction(move |tx| {
+                    opened.send(()).unwrap();
+                    may_proceed.recv().unwrap();
+                    then(tx)
+                })
+                .await
+        });
+        is_open.recv().await.unwrap();
+        (job, proceed)
+    }
+
     fn insert_serial(tx: &Connection, serial: i64) -> rusqlite::Result<usize> {
         tx.execute(
             "INSERT INTO card_serials (serial, card_number, issued_at) VALUES ($1, $2, $3)",
@@ -561,19 +587,11 @@ mod tests {
     #[tokio::test]
     async fn sqlx_waits_while_a_writer_transaction_is_open() {
         let (_dir, writer, db) = writer_and_pool().await;
-        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
-        let (proceed, may_proceed) = mpsc::channel::<()>();
-        let running = tokio::spawn(async move {
-            writer
-                .transaction(move |tx| {
-                    insert_serial(tx, 1)?;
-                    opened.send(()).unwrap();
-                    may_proceed.recv().unwrap();
-                    Ok::<_, DbError>(())
-                })
-                .await
-        });
-        is_open.recv().await.unwrap();
+        let (running, proceed) = hold_the_writer(&Arc::new(writer), |tx| {
+            insert_serial(tx, 1)?;
+            Ok(())
+        })
+        .await;
         // The transaction is open on the writer thread: sqlx's only connection
         // is taken, so no sqlx statement can meet it inside SQLite.
         assert!(db.pool().try_acquire().is_none());
@@ -590,23 +608,12 @@ mod tests {
         let writer = Arc::new(writer);
         // A first job holds the thread (and the gate) while 200 more queue
         // up and a sqlx read waits for the connection.
-        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
-        let (proceed, may_proceed) = mpsc::channel::<()>();
-        let first = {
-            let writer = writer.clone();
-            tokio::spawn(async move {
-                writer
-                    .transaction(move |_| {
-                        opened.send(()).unwrap();
-                        may_proceed.recv().unwrap();
-                        // The gate has now been held for a whole turn.
-                        std::thread::sleep(GATE_TURN);
-                        Ok::<_, DbError>(())
-                    })
-                    .await
-            })
-        };
-        is_open.recv().await.unwrap();
+        let (first, proceed) = hold_the_writer(&writer, |_| {
+            // The gate has now been held for a whole turn.
+            std::thread::sleep(GATE_TURN);
+            Ok(())
+        })
+        .await;
         let queued: Vec<_> = (1..=200)
             .map(|serial| {
                 let writer = writer.clone();
@@ -638,24 +645,10 @@ mod tests {
     #[tokio::test]
     async fn in_one_batch_a_failed_job_is_undone_alone() {
         let (_dir, writer, db) = writer_and_pool().await;
-        let writer = std::sync::Arc::new(writer);
+        let writer = Arc::new(writer);
         // Hold the thread in a first job so the next three queue up and are
         // committed together.
-        let (opened, mut is_open) = tokio::sync::mpsc::unbounded_channel();
-        let (proceed, may_proceed) = mpsc::channel::<()>();
-        let first = {
-            let writer = writer.clone();
-            tokio::spawn(async move {
-                writer
-                    .transaction(move |_| {
-                        opened.send(()).unwrap();
-                        may_proceed.recv().unwrap();
-                        Ok::<_, DbError>(())
-                    })
-                    .await
-            })
-        };
-        is_open.recv().await.unwrap();
+        let (first, proceed) = hold_the_writer(&writer, |_| Ok(())).await;
         let queued: Vec<_> = [(1, 1), (2, 1), (3, 3)]
             .into_iter()
             .map(|(serial, number)| {
