@@ -2,8 +2,9 @@
 //! and the apps.
 //!
 //! 1. ask the server for a challenge (purpose, nonce, origin);
-//! 2. tap the card: `core::jpki::flows` verifies the PIN (tries left first),
-//!    reads the certificates and signs the proof;
+//! 2. tap the card: `core::jpki::flows` verifies the PIN(s) (tries left
+//!    first), reads the certificates and signs the proof (a registration with
+//!    both keys);
 //! 3. send certificates and signature; the server verifies everything again
 //!    and answers with the patron and a session.
 
@@ -78,6 +79,7 @@ pub fn registration_request(
         auth_certificate: B64.encode(tap.auth_certificate.der()),
         message: B64.encode(&tap.message),
         signature: B64.encode(&tap.signature),
+        auth_signature: Some(B64.encode(&tap.auth_signature)),
         email: details.email.clone(),
         name_kana: details.name_kana.clone(),
         phone: details.phone.clone(),
@@ -95,19 +97,21 @@ pub fn login_request(challenge_id: &str, tap: &LoginTap) -> LoginRequest {
     }
 }
 
-/// Register (or re-register with a renewed card) with the signing password:
-/// challenge, tap, request in one call (the CLI's path; the apps take the
-/// three steps separately to show the facts before sending them).
+/// Register (or re-register with a renewed card) with the signing password
+/// and the auth PIN, in one tap: challenge, tap, request in one call (the
+/// CLI's path; the apps take the three steps separately to show the facts
+/// before sending them).
 pub fn register_with_card<T: Transport>(
     client: &mut Client,
     transport: T,
     password: &SigningPassword,
+    pin: &AuthPin,
     details: &RegistrationDetails,
     last: LastTry,
 ) -> Result<Registered, ClientError> {
     let challenge = client.challenge(ProofPurpose::Register)?;
     let request = proof_request(&challenge, ProofPurpose::Register)?;
-    let tap = registration_tap(transport, password, &request, last)?;
+    let tap = registration_tap(transport, password, pin, &request, last)?;
     let local_facts = local_facts(&tap)?;
     let response = client.register(&registration_request(&challenge.id, &tap, details))?;
     Ok(Registered {

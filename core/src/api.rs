@@ -70,12 +70,19 @@ pub struct RegistrationRequest {
     pub signing_certificate: String,
     /// User-authentication certificate DER (base64).
     pub auth_certificate: String,
-    /// The proof message the card signed (`core::proof`, base64). The server
-    /// checks it against what it expects field by field, so a proof for
-    /// another origin or challenge is named as such.
+    /// The registration proof message both keys signed (`core::proof`,
+    /// version 2, binding both certificates; base64). The server checks it
+    /// against what it expects field by field, so a proof for another origin
+    /// or challenge is named as such.
     pub message: String,
     /// The signing key's signature over the proof message (base64).
     pub signature: String,
+    /// The user-authentication key's signature over the same message
+    /// (base64). Required: a registration without it is refused with
+    /// `auth_signature_missing` (it is optional in the JSON only so that an
+    /// outdated client gets that clear answer rather than a parse error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_signature: Option<String>,
     /// Contact e-mail address.
     pub email: String,
     /// Name reading in katakana (フリガナ), typed by the resident.

@@ -2,27 +2,43 @@
 //!
 //! ```text
 //! "SHIORI-JPKI-PROOF" 00        17-byte domain tag + NUL
-//! 01                            format version
-//! PP                            purpose: 01 register (signing key), 02 login (auth key)
+//! VV                            format version: 01 login, 02 registration
+//! PP                            purpose: 01 register, 02 login
 //! LL <origin, LL bytes>         the server origin, e.g. "https://library.example.jp"
 //! NN <nonce, NN bytes>          the challenge nonce from the server (16–64 bytes)
 //! 20 <SHA-256 of the auth certificate DER>
+//! 20 <SHA-256 of the signing certificate DER>      version 02 (registration) only
 //! ```
 //!
 //! Every field is length-prefixed and the parser rejects trailing bytes, so
-//! one byte string has exactly one meaning. Binding the auth certificate's hash
-//! into the registration proof lets a later login with the auth key find the
-//! same patron. The card signs SHA-256 of these bytes with PKCS#1 v1.5.
+//! one byte string has exactly one meaning. The card signs SHA-256 of these
+//! bytes with PKCS#1 v1.5.
 //!
-//! [`verify_proof`] is the verifier the server uses; it checks the message
-//! against what the server expects and the signature against the certificate.
+//! A **registration** message binds both certificates and is signed by
+//! **both** keys (see [`verify_registration`]): the signing key, whose
+//! certificate carries the 4 basic facts, and the user-authentication key,
+//! whose certificate later logs the patron in. An auth certificate is public
+//! (any reader gets it without a PIN), so without the auth key's signature a
+//! person with their own card could bind someone else's auth certificate to
+//! their record, or have their own facts written over the record that auth
+//! certificate already logs into. Both signatures over one message that names
+//! both certificates show that one person holds both keys of one card.
+//! Version 01 registration messages (signed by the signing key alone) are
+//! refused as [`ProofError::OutdatedRegistration`].
+//!
+//! A **login** message (version 01) binds the auth certificate and is signed by
+//! the auth key ([`verify_proof`]).
+//!
 //! Certificate-chain validation is the server's job and happens before this.
 
 use crate::cert::{CertificatePurpose, JpkiCertificate};
 use crate::digest::sha256;
 
 const DOMAIN: &[u8; 18] = b"SHIORI-JPKI-PROOF\0";
-const VERSION: u8 = 1;
+/// Format version of login messages.
+const VERSION_LOGIN: u8 = 1;
+/// Format version of registration messages (both certificates bound).
+const VERSION_REGISTRATION: u8 = 2;
 /// Shortest accepted challenge nonce.
 pub const MIN_NONCE: usize = 16;
 /// Longest accepted challenge nonce.
@@ -35,7 +51,7 @@ pub const MAX_ORIGIN: usize = 255;
 #[serde(rename_all = "snake_case")]
 pub enum ProofPurpose {
     /// Registration: signed by the signing key (whose certificate carries the
-    /// 4 basic facts).
+    /// 4 basic facts) and by the user-authentication key.
     Register,
     /// Login on a new device: signed by the user-authentication key.
     Login,
@@ -49,7 +65,15 @@ impl ProofPurpose {
         }
     }
 
-    /// The certificate purpose whose key must sign this proof.
+    fn version(self) -> u8 {
+        match self {
+            Self::Register => VERSION_REGISTRATION,
+            Self::Login => VERSION_LOGIN,
+        }
+    }
+
+    /// The certificate purpose whose key must sign this proof (for a
+    /// registration: the first of its two signers).
     pub fn signer(self) -> CertificatePurpose {
         match self {
             Self::Register => CertificatePurpose::Signing,
@@ -88,6 +112,21 @@ pub enum ProofError {
     /// The signature does not verify with the certificate's key.
     #[error("the proof's signature does not verify")]
     BadSignature,
+    /// A registration proof binds another signing certificate than the one
+    /// presented.
+    #[error("the proof binds another signing certificate")]
+    SigningCertificateMismatch,
+    /// A registration proof carries no signature by the user-authentication
+    /// key.
+    #[error("the registration carries no signature by the user-authentication key")]
+    AuthSignatureMissing,
+    /// The user-authentication key's signature over a registration proof
+    /// does not verify: the auth certificate presented is not the signer's.
+    #[error("the user-authentication key's signature does not verify")]
+    BadAuthSignature,
+    /// A registration proof in the old format, signed by the signing key alone.
+    #[error("registration proofs signed by the signing key alone are no longer accepted")]
+    OutdatedRegistration,
 }
 
 impl ProofError {
@@ -103,6 +142,10 @@ impl ProofError {
             Self::AuthCertificateMismatch => "auth_certificate_mismatch",
             Self::WrongKey => "wrong_key_for_purpose",
             Self::BadSignature => "bad_signature",
+            Self::SigningCertificateMismatch => "signing_certificate_mismatch",
+            Self::AuthSignatureMissing => "auth_signature_missing",
+            Self::BadAuthSignature => "bad_auth_signature",
+            Self::OutdatedRegistration => "outdated_registration_proof",
         }
     }
 }
@@ -138,11 +181,28 @@ impl ProofRequest {
         })
     }
 
-    /// The message to sign, binding `auth_certificate_der`.
+    /// The login message to sign, binding `auth_certificate_der`.
+    ///
+    /// For a registration request use [`ProofRequest::registration_message`];
+    /// this one binds no signing certificate and fails to verify as one.
     pub fn message(&self, auth_certificate_der: &[u8]) -> ProofMessage {
         ProofMessage {
             request: self.clone(),
             auth_certificate_sha256: sha256(auth_certificate_der),
+            signing_certificate_sha256: None,
+        }
+    }
+
+    /// The registration message both keys sign, binding both certificates.
+    pub fn registration_message(
+        &self,
+        auth_certificate_der: &[u8],
+        signing_certificate_der: &[u8],
+    ) -> ProofMessage {
+        ProofMessage {
+            request: self.clone(),
+            auth_certificate_sha256: sha256(auth_certificate_der),
+            signing_certificate_sha256: Some(sha256(signing_certificate_der)),
         }
     }
 }
@@ -167,15 +227,20 @@ pub struct ProofMessage {
     pub request: ProofRequest,
     /// SHA-256 of the auth certificate DER.
     pub auth_certificate_sha256: [u8; 32],
+    /// SHA-256 of the signing certificate DER: registration messages only.
+    pub signing_certificate_sha256: Option<[u8; 32]>,
 }
 
 impl ProofMessage {
     /// The canonical bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let r = &self.request;
-        let mut out = Vec::with_capacity(DOMAIN.len() + 4 + r.origin.len() + r.nonce.len() + 33);
+        let mut out = Vec::with_capacity(DOMAIN.len() + 4 + r.origin.len() + r.nonce.len() + 66);
         out.extend_from_slice(DOMAIN);
-        out.push(VERSION);
+        out.push(match self.signing_certificate_sha256 {
+            Some(_) => VERSION_REGISTRATION,
+            None => VERSION_LOGIN,
+        });
         out.push(r.purpose.byte());
         out.push(r.origin.len() as u8);
         out.extend_from_slice(r.origin.as_bytes());
@@ -183,6 +248,10 @@ impl ProofMessage {
         out.extend_from_slice(&r.nonce);
         out.push(32);
         out.extend_from_slice(&self.auth_certificate_sha256);
+        if let Some(hash) = &self.signing_certificate_sha256 {
+            out.push(32);
+            out.extend_from_slice(hash);
+        }
         out
     }
 
@@ -192,7 +261,8 @@ impl ProofMessage {
         if r.take(DOMAIN.len())? != DOMAIN {
             return Err(ProofError::Malformed("not a Shiori proof"));
         }
-        if r.byte()? != VERSION {
+        let version = r.byte()?;
+        if version != VERSION_LOGIN && version != VERSION_REGISTRATION {
             return Err(ProofError::Malformed("unknown version"));
         }
         let purpose = match r.byte()? {
@@ -200,6 +270,12 @@ impl ProofMessage {
             2 => ProofPurpose::Login,
             _ => return Err(ProofError::Malformed("unknown purpose")),
         };
+        if version != purpose.version() {
+            return Err(match purpose {
+                ProofPurpose::Register => ProofError::OutdatedRegistration,
+                ProofPurpose::Login => ProofError::Malformed("login proofs are version 1"),
+            });
+        }
         let n = r.byte()? as usize;
         let origin = std::str::from_utf8(r.take(n)?)
             .map_err(|_| ProofError::Malformed("origin is not UTF-8"))?
@@ -209,14 +285,23 @@ impl ProofMessage {
         if r.byte()? != 32 {
             return Err(ProofError::Malformed("certificate hash is not SHA-256"));
         }
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(r.take(32)?);
+        let auth_certificate_sha256 = r.hash()?;
+        let signing_certificate_sha256 = match purpose {
+            ProofPurpose::Register => {
+                if r.byte()? != 32 {
+                    return Err(ProofError::Malformed("certificate hash is not SHA-256"));
+                }
+                Some(r.hash()?)
+            }
+            ProofPurpose::Login => None,
+        };
         if !r.0.is_empty() {
             return Err(ProofError::Malformed("trailing bytes"));
         }
         Ok(Self {
             request: ProofRequest::new(purpose, origin, nonce)?,
-            auth_certificate_sha256: hash,
+            auth_certificate_sha256,
+            signing_certificate_sha256,
         })
     }
 }
@@ -235,15 +320,91 @@ impl<'a> Reader<'a> {
     fn byte(&mut self) -> Result<u8, ProofError> {
         Ok(self.take(1)?[0])
     }
+    fn hash(&mut self) -> Result<[u8; 32], ProofError> {
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(self.take(32)?);
+        Ok(hash)
+    }
 }
 
-/// Verify a proof: the message must equal what the server expects
+/// Verify a login proof: the message must equal what the server expects
 /// (`expected`, whose hash binds `auth_certificate_der`), `signer` must be the
 /// right kind of certificate for the purpose, and `signature` must verify.
+///
+/// A registration is verified with [`verify_registration`] instead: this
+/// function refuses a registration message (it names two signers).
 pub fn verify_proof(
     message: &[u8],
     signature: &[u8],
     signer: &JpkiCertificate,
+    expected: &ProofRequest,
+    auth_certificate_der: &[u8],
+) -> Result<ProofMessage, ProofError> {
+    let m = parse_expected(message, expected, auth_certificate_der)?;
+    if m.signing_certificate_sha256.is_some() {
+        return Err(ProofError::WrongPurpose);
+    }
+    if signer.purpose() != expected.purpose.signer() {
+        return Err(ProofError::WrongKey);
+    }
+    signer
+        .public_key()
+        .verify_pkcs1_sha256(message, signature)
+        .map_err(|_| ProofError::BadSignature)?;
+    Ok(m)
+}
+
+/// The two signatures of a registration over one message.
+#[derive(Debug, Clone, Copy)]
+pub struct RegistrationSignatures<'a> {
+    /// The signing key's signature.
+    pub signing: &'a [u8],
+    /// The user-authentication key's signature; empty when the client sent
+    /// none ([`ProofError::AuthSignatureMissing`]).
+    pub auth: &'a [u8],
+}
+
+/// Verify a registration proof: the message must equal what the server
+/// expects and bind both presented certificates, and **both** keys must have
+/// signed it: `signing` (a signing certificate) and `auth` (a
+/// user-authentication certificate). Only then may the auth certificate be
+/// bound to the patron that the signing certificate identifies.
+pub fn verify_registration(
+    message: &[u8],
+    signatures: RegistrationSignatures<'_>,
+    signing: &JpkiCertificate,
+    auth: &JpkiCertificate,
+    expected: &ProofRequest,
+) -> Result<ProofMessage, ProofError> {
+    if expected.purpose != ProofPurpose::Register {
+        return Err(ProofError::WrongPurpose);
+    }
+    let m = parse_expected(message, expected, auth.der())?;
+    if m.signing_certificate_sha256 != Some(sha256(signing.der())) {
+        return Err(ProofError::SigningCertificateMismatch);
+    }
+    if signing.purpose() != CertificatePurpose::Signing
+        || auth.purpose() != CertificatePurpose::Authentication
+    {
+        return Err(ProofError::WrongKey);
+    }
+    if signatures.auth.is_empty() {
+        return Err(ProofError::AuthSignatureMissing);
+    }
+    signing
+        .public_key()
+        .verify_pkcs1_sha256(message, signatures.signing)
+        .map_err(|_| ProofError::BadSignature)?;
+    auth.public_key()
+        .verify_pkcs1_sha256(message, signatures.auth)
+        .map_err(|_| ProofError::BadAuthSignature)?;
+    Ok(m)
+}
+
+/// Parse `message` and check it answers `expected` and binds the auth
+/// certificate presented.
+fn parse_expected(
+    message: &[u8],
     expected: &ProofRequest,
     auth_certificate_der: &[u8],
 ) -> Result<ProofMessage, ProofError> {
@@ -260,13 +421,6 @@ pub fn verify_proof(
     if m.auth_certificate_sha256 != sha256(auth_certificate_der) {
         return Err(ProofError::AuthCertificateMismatch);
     }
-    if signer.purpose() != expected.purpose.signer() {
-        return Err(ProofError::WrongKey);
-    }
-    signer
-        .public_key()
-        .verify_pkcs1_sha256(message, signature)
-        .map_err(|_| ProofError::BadSignature)?;
     Ok(m)
 }
 
@@ -284,28 +438,62 @@ mod tests {
         .unwrap()
     }
 
+    fn login() -> ProofRequest {
+        ProofRequest::new(ProofPurpose::Login, "https://lib.example.jp", vec![7u8; 32]).unwrap()
+    }
+
     #[test]
     fn round_trip_and_layout() {
-        let m = req().message(b"cert");
+        let m = req().registration_message(b"auth", b"signing");
         let b = m.to_bytes();
-        assert!(b.starts_with(b"SHIORI-JPKI-PROOF\0\x01\x01\x16https://lib.example.jp\x20"));
+        assert!(b.starts_with(b"SHIORI-JPKI-PROOF\0\x02\x01\x16https://lib.example.jp\x20"));
+        assert_eq!(b.len(), 18 + 2 + 1 + 22 + 1 + 32 + 1 + 32 + 1 + 32);
+        assert_eq!(&b[b.len() - 32..], sha256(b"signing"));
+        assert_eq!(ProofMessage::parse(&b).unwrap(), m);
+
+        let m = login().message(b"auth");
+        let b = m.to_bytes();
+        assert!(b.starts_with(b"SHIORI-JPKI-PROOF\0\x01\x02\x16https://lib.example.jp\x20"));
         assert_eq!(b.len(), 18 + 2 + 1 + 22 + 1 + 32 + 1 + 32);
         assert_eq!(ProofMessage::parse(&b).unwrap(), m);
     }
 
     #[test]
+    fn a_registration_bound_to_one_certificate_is_outdated() {
+        // Version 1 registration: what clients before the two-key
+        // registration signed with the signing key alone.
+        let b = req().message(b"auth").to_bytes();
+        assert_eq!(b[18], 1);
+        assert_eq!(
+            ProofMessage::parse(&b),
+            Err(ProofError::OutdatedRegistration)
+        );
+        // A login message claiming version 2 is not a login.
+        let mut b = login().message(b"auth").to_bytes();
+        b[18] = 2;
+        assert!(matches!(
+            ProofMessage::parse(&b),
+            Err(ProofError::Malformed(_))
+        ));
+    }
+
+    #[test]
     fn rejects_trailing_and_truncated() {
-        let mut b = req().message(b"cert").to_bytes();
-        b.push(0);
-        assert_eq!(
-            ProofMessage::parse(&b),
-            Err(ProofError::Malformed("trailing bytes"))
-        );
-        b.truncate(b.len() - 2);
-        assert_eq!(
-            ProofMessage::parse(&b),
-            Err(ProofError::Malformed("truncated"))
-        );
+        for mut b in [
+            req().registration_message(b"a", b"s").to_bytes(),
+            login().message(b"a").to_bytes(),
+        ] {
+            b.push(0);
+            assert_eq!(
+                ProofMessage::parse(&b),
+                Err(ProofError::Malformed("trailing bytes"))
+            );
+            b.truncate(b.len() - 2);
+            assert_eq!(
+                ProofMessage::parse(&b),
+                Err(ProofError::Malformed("truncated"))
+            );
+        }
     }
 
     #[test]
@@ -339,8 +527,8 @@ mod tests {
         }
 
         #[test]
-        fn truncations_are_errors(cut in 0usize..108) {
-            let b = req().message(b"c").to_bytes();
+        fn truncations_are_errors(cut in 0usize..141) {
+            let b = req().registration_message(b"c", b"s").to_bytes();
             prop_assume!(cut < b.len());
             prop_assert!(ProofMessage::parse(&b[..cut]).is_err());
         }

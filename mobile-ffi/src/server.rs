@@ -313,22 +313,30 @@ impl LoginProof {
     }
 }
 
-/// The registration tap: verify the signing password (tries left first; the
-/// last try only with `allow_last_try`), read both certificates and sign
-/// `challenge` with the signing key.
+/// The registration tap, one tap with both secrets asked for up front: read
+/// the tries left of both (the last try of either only with
+/// `allow_last_try`), verify the signing password, read both certificates,
+/// sign `challenge` with the signing key, verify the 4-digit auth PIN and
+/// sign the same proof with the auth key. Both signatures show the server
+/// that one person holds both keys.
 #[uniffi::export]
 pub fn registration_tap(
     link: Arc<dyn NfcLink>,
     challenge: Arc<Challenge>,
     signing_password: String,
+    auth_pin: String,
     allow_last_try: bool,
 ) -> Result<Arc<RegistrationProof>, CardError> {
     let typed = Zeroizing::new(signing_password);
     let password = SigningPassword::new(&typed)?;
     drop(typed);
+    let typed = Zeroizing::new(auth_pin);
+    let pin = AuthPin::new(&typed)?;
+    drop(typed);
     let tap = card_flows::registration_tap(
         LinkTransport::new(link)?,
         &password,
+        &pin,
         &challenge.request,
         last_try(allow_last_try),
     )?;

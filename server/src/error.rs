@@ -122,6 +122,15 @@ fn message_ja(code: &str) -> Option<&'static str> {
         }
         "invalid_email" => "メールアドレスが正しくありません。",
         "bad_signature" => "署名を確認できませんでした。",
+        "bad_auth_signature" | "auth_certificate_mismatch" | "signing_certificate_mismatch" => {
+            "2つの電子証明書が同じカードのものであることを確認できませんでした。同じカードでもう一度お試しください。"
+        }
+        "auth_signature_missing" | "outdated_registration_proof" => {
+            "アプリを最新版に更新してから、もう一度登録してください（署名用パスワードと暗証番号の両方が必要です）。"
+        }
+        "auth_link_unproven" => {
+            "このカードでもう一度利用登録をしてください（署名用パスワードと利用者証明用の暗証番号の両方が必要です）。登録内容と利用者カードはそのまま引き継がれます。"
+        }
         "hold_exists" => "この資料はすでに予約しています。",
         "hold_limit_reached" => "予約できる件数の上限に達しています。",
         "hold_not_found" => "予約が見つかりません。",

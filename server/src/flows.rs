@@ -5,10 +5,13 @@
 //! Order of a registration: decode → validate the typed fields → read the
 //! challenge (404/410/409, purpose) → verify both certificate chains at the
 //! clock's now → verify the proof over the message the server rebuilds from
-//! the challenge → derive the 4 facts from the verified signing certificate →
-//! one write transaction ([`in_write_transaction`]): consume the challenge atomically, match
-//! or create the patron, issue the card number, record the certificates,
-//! create the session. If the consume loses a race, everything rolls back.
+//! the challenge, signed by **both** keys (`core::proof::verify_registration`)
+//! → derive the 4 facts from the verified signing certificate → one write
+//! transaction ([`in_write_transaction`]): consume the challenge atomically,
+//! match ([`match_patron`]) or create the patron, issue the card number,
+//! record the certificates with their link proven, revoke the patron's other
+//! sessions if their facts changed, create the session. If the consume loses
+//! a race, everything rolls back.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -21,7 +24,9 @@ use shiori_core::api::{
 };
 use shiori_core::cert::{CertificatePurpose, JpkiCertificate};
 use shiori_core::library_card::LibraryCardNumber;
-use shiori_core::proof::{verify_proof, ProofPurpose, ProofRequest};
+use shiori_core::proof::{
+    verify_proof, verify_registration, ProofPurpose, ProofRequest, RegistrationSignatures,
+};
 
 use crate::error::ApiErrorResponse;
 use crate::metrics::Outcome;
@@ -31,7 +36,7 @@ use std::sync::Arc;
 
 use crate::store::challenges::{self, ChallengeRow, Unusable};
 use crate::store::patron_tx::{PatronTx, Sqlite};
-use crate::store::patrons::{CertificateRecord, Contact, Facts, NewPatron};
+use crate::store::patrons::{AuthLink, CertificateRecord, Contact, Facts, NewPatron};
 use crate::store::sqlite_writer::SqliteReaders;
 use crate::store::{self, DbError};
 use crate::time_fmt::rfc3339;
@@ -249,6 +254,10 @@ async fn register_inner(
     let auth_der = decode("auth_certificate", &req.auth_certificate)?;
     let message = decode("message", &req.message)?;
     let signature = decode("signature", &req.signature)?;
+    let auth_signature = match &req.auth_signature {
+        Some(s) => decode("auth_signature", s)?,
+        None => Vec::new(),
+    };
     let email = req.email.trim().to_owned();
     if !valid_email(&email) {
         return Err(ApiErrorResponse::bad_request(
@@ -262,6 +271,14 @@ async fn register_inner(
         phone: optional_field("phone", req.phone)?,
         home_branch: optional_field("home_branch", req.home_branch)?,
     };
+    if let Some(code) = &contact.home_branch {
+        if !state.config().branches.iter().any(|b| &b.code == code) {
+            return Err(ApiErrorResponse::unprocessable(
+                "unknown_branch",
+                format!("there is no branch {code:?}"),
+            ));
+        }
+    }
 
     let now = state.now();
     let challenge = lookup_challenge(state, &req.challenge_id).await?;
@@ -276,7 +293,11 @@ async fn register_inner(
             .verifier
             .verify(&auth_der, CertificatePurpose::Authentication, now)?
             .certificate;
-        verify_proof(&message, &signature, &signing, &expected, &auth_der)?;
+        let signatures = RegistrationSignatures {
+            signing: &signature,
+            auth: &auth_signature,
+        };
+        verify_registration(&message, signatures, &signing, &auth, &expected)?;
         Ok((signing, auth))
     })
     .await?;
@@ -320,20 +341,19 @@ impl WriteBody for Registration {
             now,
         } = self;
         tx.consume_challenge(&challenge_id, now).await??;
-        let existing = match tx
-            .patron_by_auth_fingerprint(&certs.auth_fingerprint)
-            .await?
-        {
-            Some(id) => Some(id),
-            None => tx.patron_by_identity(&facts).await?,
-        };
+        let existing = match_patron(tx, &certs.auth_fingerprint, &facts).await?;
         let created = existing.is_none();
         let patron_id = match existing {
-            Some(id) => {
-                tx.update_patron(&id, &facts, &contact, now)
+            Some(old) => {
+                tx.update_patron(&old.id, &facts, &contact, now)
                     .await
                     .map_err(conflict)?;
-                id
+                if facts_changed(&old, &facts) {
+                    // Someone else may hold a session from before: a changed
+                    // identity is a new start for every device.
+                    tx.revoke_sessions(&old.id).await?;
+                }
+                old.id
             }
             None => {
                 let id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
@@ -358,6 +378,50 @@ impl WriteBody for Registration {
             created,
         })
     }
+}
+
+/// The patron a verified registration (both keys proven) belongs to, from
+/// verified identity only (docs/api.md, "Matching"):
+///
+/// 1. the patron this auth certificate is linked to by an earlier proven
+///    registration (the same card; the signing certificate is renewed after
+///    a move or a name change, the auth certificate is not);
+/// 2. the patron an unproven link (written before registrations proved both
+///    keys) points to, only if that patron's name, birth date and gender are
+///    the ones just verified: an unproven link may have been planted with
+///    someone else's auth certificate;
+/// 3. the patron with all 4 facts equal (a renewed card: both certificates
+///    new).
+///
+/// Otherwise a new patron; a patron with the same name, birth date and
+/// gender at another address is then a `patron_conflict` for the desk, never
+/// a silent merge.
+async fn match_patron<S: PatronTx>(
+    tx: &mut S,
+    auth_fingerprint: &str,
+    facts: &Facts,
+) -> Result<Option<Patron>, ApiErrorResponse> {
+    if let Some(AuthLink { patron_id, proven }) = tx.auth_link(auth_fingerprint).await? {
+        let linked = load_patron(tx, &patron_id).await?;
+        let same_person = linked.name == facts.name
+            && linked.birth_date == facts.birth_date
+            && linked.gender == facts.gender;
+        if proven || same_person {
+            return Ok(Some(linked));
+        }
+    }
+    match tx.patron_by_identity(facts).await? {
+        Some(id) => Ok(Some(load_patron(tx, &id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether a registration changes any of the 4 basic facts of `old`.
+fn facts_changed(old: &Patron, new: &Facts) -> bool {
+    old.name != new.name
+        || old.address != new.address
+        || old.birth_date != new.birth_date
+        || old.gender != new.gender
 }
 
 /// A write transaction's body, written once for both connection types.
@@ -503,16 +567,22 @@ impl WriteBody for Login {
         tx: &mut S,
         state: &AppState,
     ) -> Result<SessionResponse, ApiErrorResponse> {
-        let patron_id = tx
-            .patron_by_auth_fingerprint(&self.fingerprint)
-            .await?
-            .ok_or_else(|| {
-                ApiErrorResponse::new(
-                    axum::http::StatusCode::NOT_FOUND,
-                    "unknown_patron",
-                    "no patron registered with this card; register first",
-                )
-            })?;
+        let link = tx.auth_link(&self.fingerprint).await?.ok_or_else(|| {
+            ApiErrorResponse::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "unknown_patron",
+                "no patron registered with this card; register first",
+            )
+        })?;
+        if !link.proven {
+            return Err(ApiErrorResponse::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "auth_link_unproven",
+                "this card was registered before registrations proved both keys; \
+                 register again with the signing password and the PIN",
+            ));
+        }
+        let patron_id = link.patron_id;
         tx.consume_challenge(&self.challenge_id, self.now).await??;
         let session = new_session(tx, state, &patron_id, self.now).await?;
         let patron = load_patron(tx, &patron_id).await?;

@@ -58,14 +58,63 @@ impl<T: Transport> JpkiCard<T> {
         self.verify(PinKind::Signing, password.as_bytes(), last)
     }
 
+    /// VERIFY the auth PIN whose status was read in this card session
+    /// (by [`JpkiCard::pin_status`]); sends nothing for a verified PIN.
+    pub(super) fn verify_auth_pin_read(
+        &mut self,
+        pin: &AuthPin,
+        status: PinStatus,
+        last: LastTry,
+    ) -> Result<(), JpkiError> {
+        self.verify_with_status(PinKind::Auth, pin.as_bytes(), status, last)
+    }
+
+    /// VERIFY the signing password whose status was read in this card
+    /// session (by [`JpkiCard::pin_status`]).
+    pub(super) fn verify_signing_password_read(
+        &mut self,
+        password: &SigningPassword,
+        status: PinStatus,
+        last: LastTry,
+    ) -> Result<(), JpkiError> {
+        self.verify_with_status(PinKind::Signing, password.as_bytes(), status, last)
+    }
+
     fn verify(&mut self, kind: PinKind, secret: &[u8], last: LastTry) -> Result<(), JpkiError> {
-        match self.pin_status(kind)? {
-            PinStatus::Verified => return Ok(()),
-            PinStatus::Blocked => return Err(JpkiError::PinBlocked(kind)),
+        let status = self.pin_status(kind)?;
+        self.verify_with_status(kind, secret, status, last)
+    }
+
+    /// Refuse a blocked PIN or an unconfirmed last try before sending
+    /// anything.
+    pub(super) fn check_tries(
+        kind: PinKind,
+        status: PinStatus,
+        last: LastTry,
+    ) -> Result<(), JpkiError> {
+        match status {
+            PinStatus::Verified => Ok(()),
+            PinStatus::Blocked => Err(JpkiError::PinBlocked(kind)),
             PinStatus::TriesLeft(1) if last == LastTry::Refuse => {
-                return Err(JpkiError::LastTryRefused(kind))
+                Err(JpkiError::LastTryRefused(kind))
             }
-            PinStatus::TriesLeft(_) => {}
+            PinStatus::TriesLeft(_) => Ok(()),
+        }
+    }
+
+    /// VERIFY `secret` for `kind`, given the status read before it in this
+    /// card session. The only place a PIN is sent.
+    fn verify_with_status(
+        &mut self,
+        kind: PinKind,
+        secret: &[u8],
+        status: PinStatus,
+        last: LastTry,
+    ) -> Result<(), JpkiError> {
+        Self::check_tries(kind, status, last)?;
+        match status {
+            PinStatus::Verified => return Ok(()),
+            PinStatus::Blocked | PinStatus::TriesLeft(_) => {}
         }
         let cmd = Command::new(0x00, 0x20, 0x00, p2(kind))
             .with_data(secret.to_vec())

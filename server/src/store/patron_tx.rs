@@ -12,7 +12,7 @@ use shiori_core::api::Patron;
 use sqlx::AnyConnection;
 
 use super::challenges::{self, ChallengeRow, Unusable};
-use super::patrons::{self, CertificateRecord, Contact, Facts, NewPatron};
+use super::patrons::{self, AuthLink, CertificateRecord, Contact, Facts, NewPatron};
 use super::sessions;
 use super::sqlite_writer::numbered;
 use super::DbError;
@@ -26,12 +26,18 @@ pub(crate) trait PatronTx: Send {
         id: &str,
         now: i64,
     ) -> impl Future<Output = Result<Result<(), Unusable>, DbError>> + Send;
-    /// The patron holding this auth certificate.
-    fn patron_by_auth_fingerprint(
+    /// The patron this auth certificate is linked to, and whether the link
+    /// was proven.
+    fn auth_link(
         &mut self,
         fingerprint: &str,
-    ) -> impl Future<Output = Result<Option<String>, DbError>> + Send;
-    /// The patron with these basic facts (docs/api.md, matching rules).
+    ) -> impl Future<Output = Result<Option<AuthLink>, DbError>> + Send;
+    /// Delete every session of a patron.
+    fn revoke_sessions(
+        &mut self,
+        patron_id: &str,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+    /// The patron with these 4 basic facts (docs/api.md, matching rules).
     fn patron_by_identity(
         &mut self,
         facts: &Facts,
@@ -84,11 +90,12 @@ impl PatronTx for AnyConnection {
         Ok(challenges::consume(self, id, now).await?)
     }
 
-    async fn patron_by_auth_fingerprint(
-        &mut self,
-        fingerprint: &str,
-    ) -> Result<Option<String>, DbError> {
-        Ok(patrons::by_auth_fingerprint(self, fingerprint).await?)
+    async fn auth_link(&mut self, fingerprint: &str) -> Result<Option<AuthLink>, DbError> {
+        Ok(patrons::auth_link(self, fingerprint).await?)
+    }
+
+    async fn revoke_sessions(&mut self, patron_id: &str) -> Result<(), DbError> {
+        Ok(patrons::revoke_sessions(self, patron_id).await?)
     }
 
     async fn patron_by_identity(&mut self, facts: &Facts) -> Result<Option<String>, DbError> {
@@ -197,6 +204,19 @@ impl Sqlite<'_> {
             .optional()?)
     }
 
+    fn auth_link_now(&self, fingerprint: &str) -> Result<Option<AuthLink>, DbError> {
+        Ok(self
+            .0
+            .prepare_cached(patrons::SQL_AUTH_LINK)?
+            .query_row(numbered(&[&fingerprint]).as_slice(), |r| {
+                Ok(AuthLink {
+                    patron_id: r.get("patron_id")?,
+                    proven: r.get::<_, Option<i64>>("auth_proven_at")?.is_some(),
+                })
+            })
+            .optional()?)
+    }
+
     fn load_now(&self, id: &str) -> Result<Option<Patron>, DbError> {
         Ok(self
             .0
@@ -229,11 +249,18 @@ impl PatronTx for Sqlite<'_> {
         ready(self.consume_now(id, now))
     }
 
-    fn patron_by_auth_fingerprint(
+    fn auth_link(
         &mut self,
         fingerprint: &str,
-    ) -> impl Future<Output = Result<Option<String>, DbError>> + Send {
-        ready(self.one(patrons::SQL_BY_AUTH_FINGERPRINT, &[&fingerprint]))
+    ) -> impl Future<Output = Result<Option<AuthLink>, DbError>> + Send {
+        ready(self.auth_link_now(fingerprint))
+    }
+
+    fn revoke_sessions(
+        &mut self,
+        patron_id: &str,
+    ) -> impl Future<Output = Result<(), DbError>> + Send {
+        ready(self.execute(patrons::SQL_REVOKE_SESSIONS, &[&patron_id]))
     }
 
     fn patron_by_identity(
@@ -242,7 +269,7 @@ impl PatronTx for Sqlite<'_> {
     ) -> impl Future<Output = Result<Option<String>, DbError>> + Send {
         ready(self.one(
             patrons::SQL_BY_IDENTITY,
-            &[&facts.name, &facts.birth_date, &facts.gender],
+            &[&facts.name, &facts.birth_date, &facts.gender, &facts.address],
         ))
     }
 

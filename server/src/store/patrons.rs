@@ -41,10 +41,21 @@ pub(crate) struct CertificateRecord {
     pub(crate) signing_not_after: i64,
 }
 
-pub(crate) const SQL_BY_AUTH_FINGERPRINT: &str =
-    "SELECT patron_id FROM patron_certificates WHERE auth_fingerprint = $1";
-pub(crate) const SQL_BY_IDENTITY: &str =
-    "SELECT id FROM patrons WHERE name = $1 AND birth_date = $2 AND gender = $3";
+/// Where an auth certificate leads, and whether the link was proven.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuthLink {
+    pub(crate) patron_id: String,
+    /// The registration that wrote the link carried the auth key's
+    /// signature. Links from before the two-key registration were never
+    /// proven (migration 0007).
+    pub(crate) proven: bool,
+}
+
+pub(crate) const SQL_AUTH_LINK: &str =
+    "SELECT patron_id, auth_proven_at FROM patron_certificates WHERE auth_fingerprint = $1";
+pub(crate) const SQL_BY_IDENTITY: &str = "SELECT id FROM patrons WHERE name = $1 AND \
+     birth_date = $2 AND gender = $3 AND address = $4";
+pub(crate) const SQL_REVOKE_SESSIONS: &str = "DELETE FROM sessions WHERE patron_id = $1";
 pub(crate) const SQL_NEXT_CARD_SERIAL: &str =
     "SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM card_serials";
 pub(crate) const SQL_INSERT_CARD_SERIAL: &str =
@@ -57,27 +68,50 @@ pub(crate) const SQL_UPDATE: &str =
     "UPDATE patrons SET name = $1, address = $2, birth_date = $3, gender = $4, email = $5, \
      name_kana = COALESCE($6, name_kana), phone = COALESCE($7, phone), \
      home_branch = COALESCE($8, home_branch), updated_at = $9 WHERE id = $10";
+/// Record a certificate pair whose auth link was proven by the auth key's
+/// signature in the same registration ($8 is both the creation and the
+/// proof time).
 pub(crate) const SQL_UPSERT_CERTIFICATES: &str =
     "INSERT INTO patron_certificates (auth_fingerprint, patron_id, auth_serial, \
-     auth_not_after, signing_fingerprint, signing_serial, signing_not_after, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     auth_not_after, signing_fingerprint, signing_serial, signing_not_after, created_at, \
+     auth_proven_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
      ON CONFLICT (auth_fingerprint) DO UPDATE SET patron_id = excluded.patron_id, \
      signing_fingerprint = excluded.signing_fingerprint, \
      signing_serial = excluded.signing_serial, \
-     signing_not_after = excluded.signing_not_after";
+     signing_not_after = excluded.signing_not_after, \
+     auth_proven_at = excluded.auth_proven_at";
 pub(crate) const SQL_LOAD: &str =
     "SELECT id, name, name_kana, address, birth_date, gender, email, phone, home_branch, \
      card_number, created_at FROM patrons WHERE id = $1";
 
-pub(crate) async fn by_auth_fingerprint(
+pub(crate) async fn auth_link(
     conn: &mut AnyConnection,
     fingerprint: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query(SQL_BY_AUTH_FINGERPRINT)
+) -> Result<Option<AuthLink>, sqlx::Error> {
+    let row = sqlx::query(SQL_AUTH_LINK)
         .bind(fingerprint)
         .fetch_optional(conn)
         .await?;
-    row.map(|r| r.try_get("patron_id")).transpose()
+    row.map(|r| {
+        Ok(AuthLink {
+            patron_id: r.try_get("patron_id")?,
+            proven: r.try_get::<Option<i64>, _>("auth_proven_at")?.is_some(),
+        })
+    })
+    .transpose()
+}
+
+/// Log a patron out everywhere (their facts changed).
+pub(crate) async fn revoke_sessions(
+    conn: &mut AnyConnection,
+    patron_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(SQL_REVOKE_SESSIONS)
+        .bind(patron_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub(crate) async fn by_identity(
@@ -88,6 +122,7 @@ pub(crate) async fn by_identity(
         .bind(&facts.name)
         .bind(&facts.birth_date)
         .bind(&facts.gender)
+        .bind(&facts.address)
         .fetch_optional(conn)
         .await?;
     row.map(|r| r.try_get("id")).transpose()
