@@ -81,7 +81,7 @@ wait_demo_catalogue "$ORIGIN" "$HEALTH_DEADLINE_SECS"
 
 # --- a real patron with a hold ------------------------------------------------------
 mkdir -p "$WORK/xdg"
-XDG_CONFIG_HOME="$WORK/xdg" SHIORI_SIGNING_PASSWORD=HANAKO1990 \
+XDG_CONFIG_HOME="$WORK/xdg" SHIORI_SIGNING_PASSWORD=HANAKO1990 SHIORI_AUTH_PIN=1234 \
   "$TARGET/debug/shiori" --lang en register --server "$ORIGIN" \
     --virtual-card test-vectors/cards/tanaka-hanako.json --email hanako@example.jp \
     >"$ARTIFACTS/register.log" 2>&1 \

@@ -89,7 +89,7 @@ wait_healthy "$ORIGIN" "$SERVER_PID" "$SERVER_LOG" 30
 # authenticated endpoints are fuzzed past the 401 too.
 CLI_HOME="$WORK/xdg"
 mkdir -p "$CLI_HOME"
-XDG_CONFIG_HOME="$CLI_HOME" SHIORI_SIGNING_PASSWORD=HANAKO1990 \
+XDG_CONFIG_HOME="$CLI_HOME" SHIORI_SIGNING_PASSWORD=HANAKO1990 SHIORI_AUTH_PIN=1234 \
   "$ROOT/target/debug/shiori" --lang en register --server "$ORIGIN" \
     --virtual-card test-vectors/cards/tanaka-hanako.json --email a@b.jp \
     >"$ARTIFACTS/schemathesis-register.log" 2>&1 \

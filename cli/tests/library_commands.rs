@@ -47,6 +47,7 @@ impl Env {
             .args(args)
             .env("XDG_CONFIG_HOME", &self.xdg)
             .env("SHIORI_SIGNING_PASSWORD", "HANAKO1990")
+            .env("SHIORI_AUTH_PIN", "1234")
             .output()
             .unwrap();
         (

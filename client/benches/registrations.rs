@@ -17,10 +17,10 @@ use base64::Engine;
 use shiori_client::Client;
 use shiori_core::api::RegistrationRequest;
 use shiori_core::jpki::flows::registration_tap;
-use shiori_core::pin::{LastTry, SigningPassword};
+use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::{ProofPurpose, ProofRequest};
 use shiori_core::virtual_card::VirtualCard;
-use shiori_test_vectors::population::{population, PASSWORD};
+use shiori_test_vectors::population::{population, PASSWORD, PIN};
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -44,6 +44,7 @@ fn main() {
 
     let t = Instant::now();
     let pw = SigningPassword::new(PASSWORD).unwrap();
+    let pin = AuthPin::new(PIN).unwrap();
     let setup = Client::new(&origin);
     let bodies: Vec<RegistrationRequest> = population(residents as u32)
         .unwrap()
@@ -59,6 +60,7 @@ fn main() {
             let tap = registration_tap(
                 VirtualCard::from_image(m.card).unwrap(),
                 &pw,
+                &pin,
                 &req,
                 LastTry::Refuse,
             )
@@ -69,6 +71,7 @@ fn main() {
                 auth_certificate: B64.encode(tap.auth_certificate.der()),
                 message: B64.encode(&tap.message),
                 signature: B64.encode(&tap.signature),
+                auth_signature: Some(B64.encode(&tap.auth_signature)),
                 email: "bench@example.jp".into(),
                 name_kana: None,
                 phone: None,

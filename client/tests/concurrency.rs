@@ -8,9 +8,9 @@ use std::sync::{Arc, Barrier};
 
 use shiori_client::flows::{register_with_card, RegistrationDetails};
 use shiori_client::Client;
-use shiori_core::pin::{LastTry, SigningPassword};
+use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::virtual_card::VirtualCard;
-use shiori_test_vectors::population::{population, PASSWORD};
+use shiori_test_vectors::population::{population, PASSWORD, PIN};
 
 mod support;
 
@@ -34,10 +34,12 @@ fn two_hundred_simultaneous_registrations() {
                 };
                 let card = VirtualCard::from_image(m.card).unwrap();
                 let pw = SigningPassword::new(PASSWORD).unwrap();
+                let pin = AuthPin::new(PIN).unwrap();
                 // Everyone fetches a challenge and taps, then all send together.
                 barrier.wait();
                 let done =
-                    register_with_card(&mut client, card, &pw, &details, LastTry::Refuse).unwrap();
+                    register_with_card(&mut client, card, &pw, &pin, &details, LastTry::Refuse)
+                        .unwrap();
                 let me = client.me().unwrap();
                 (m.name, m.address, done.response.created, me)
             })

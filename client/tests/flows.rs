@@ -25,9 +25,10 @@ fn register(
 ) -> Result<(Client, shiori_core::api::SessionResponse), ClientError> {
     let img = image(name);
     let pw = SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap();
+    let pin = AuthPin::new(&img.auth_pin).unwrap();
     let mut client = Client::new(origin);
     let card = VirtualCard::from_image(img).unwrap();
-    let done = register_with_card(&mut client, card, &pw, &details(), LastTry::Refuse)?;
+    let done = register_with_card(&mut client, card, &pw, &pin, &details(), LastTry::Refuse)?;
     Ok((client, done.response))
 }
 
@@ -130,11 +131,13 @@ fn server_rejections_surface_with_their_codes() {
     }
     // A card-side failure is a card error, and nothing reached the server.
     let img = image("tanaka-hanako");
+    let pin = AuthPin::new(&img.auth_pin).unwrap();
     let mut client = Client::new(&server.origin);
     let e = register_with_card(
         &mut client,
         VirtualCard::from_image(img).unwrap(),
         &SigningPassword::new("WRONG999").unwrap(),
+        &pin,
         &details(),
         LastTry::Refuse,
     )

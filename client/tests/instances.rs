@@ -20,7 +20,7 @@ use shiori_core::jpki::flows::{login_tap, registration_tap};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::{ProofPurpose, ProofRequest};
 use shiori_core::virtual_card::VirtualCard;
-use shiori_test_vectors::population::{population, PASSWORD};
+use shiori_test_vectors::population::{population, PASSWORD, PIN};
 
 mod support;
 use support::image;
@@ -42,18 +42,20 @@ fn a_challenge_from_one_instance_is_answered_at_another() {
     let mut b = Client::new(&servers[1].origin);
     let img = image("tanaka-hanako");
     let pw = SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap();
+    let pin = AuthPin::new(&img.auth_pin).unwrap();
 
     // Registration: challenge at A, answer at B.
     let challenge = a.challenge(ProofPurpose::Register).unwrap();
     let request = proof_request(&challenge, ProofPurpose::Register);
     let card = VirtualCard::from_image(img.clone()).unwrap();
-    let tap = registration_tap(card, &pw, &request, LastTry::Refuse).unwrap();
+    let tap = registration_tap(card, &pw, &pin, &request, LastTry::Refuse).unwrap();
     let body = RegistrationRequest {
         challenge_id: challenge.id,
         signing_certificate: B64.encode(tap.signing_certificate.der()),
         auth_certificate: B64.encode(tap.auth_certificate.der()),
         message: B64.encode(&tap.message),
         signature: B64.encode(&tap.signature),
+        auth_signature: Some(B64.encode(&tap.auth_signature)),
         email: "hanako@example.jp".into(),
         name_kana: None,
         phone: None,
@@ -122,9 +124,11 @@ fn simultaneous_registrations_across_instances_get_unique_numbers() {
                 };
                 let card = VirtualCard::from_image(m.card).unwrap();
                 let pw = SigningPassword::new(PASSWORD).unwrap();
+                let pin = AuthPin::new(PIN).unwrap();
                 barrier.wait();
                 let done =
-                    register_with_card(&mut client, card, &pw, &details, LastTry::Refuse).unwrap();
+                    register_with_card(&mut client, card, &pw, &pin, &details, LastTry::Refuse)
+                        .unwrap();
                 (m.name, done.response)
             })
         })

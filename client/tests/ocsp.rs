@@ -21,6 +21,7 @@ use ocsp_responder::{card_certificate, Status};
 fn register(origin: &str, name: &str) {
     let img = image(name);
     let pw = SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap();
+    let pin = AuthPin::new(&img.auth_pin).unwrap();
     let details = RegistrationDetails {
         email: format!("{name}@example.jp"),
         ..Default::default()
@@ -30,6 +31,7 @@ fn register(origin: &str, name: &str) {
         &mut Client::new(origin),
         card,
         &pw,
+        &pin,
         &details,
         LastTry::Refuse,
     )

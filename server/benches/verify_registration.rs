@@ -1,8 +1,9 @@
-//! Verification CPU per registration: signing chain + auth chain + proof.
+//! Verification CPU per registration: signing chain + auth chain + the
+//! proof signed by both keys (four RSA verifies).
 //! `cargo bench -p shiori-server --bench verify_registration`
 //!
 //! With `SHIORI_VERIFY_EXPORT=DIR` it first writes what it verifies (both
-//! certificates, the proof message and signature, the time) as files, for
+//! certificates, the proof message and both signatures, the time) as files, for
 //! `scripts/compare-verify-openssl.sh` to time OpenSSL on the same work.
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -12,8 +13,8 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use shiori_core::cert::{CertificatePurpose, PolicyKind};
 use shiori_core::jpki::flows::registration_tap;
-use shiori_core::pin::{LastTry, SigningPassword};
-use shiori_core::proof::{verify_proof, ProofPurpose, ProofRequest};
+use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
+use shiori_core::proof::{verify_registration, ProofPurpose, ProofRequest, RegistrationSignatures};
 use shiori_core::virtual_card::VirtualCard;
 use shiori_server::verify::{ChainVerifier, NoRevocationCheck, TrustAnchors};
 
@@ -32,13 +33,14 @@ fn bench(c: &mut Criterion) {
     let image: serde_json::Value =
         serde_json::from_slice(&read("cards/tanaka-hanako.json")).unwrap();
     let pw = SigningPassword::new(image["signing_password"].as_str().unwrap()).unwrap();
+    let pin = AuthPin::new(image["auth_pin"].as_str().unwrap()).unwrap();
     let req = ProofRequest::new(
         ProofPurpose::Register,
         "https://library.example.jp",
         vec![3; 32],
     )
     .unwrap();
-    let tap = registration_tap(card, &pw, &req, LastTry::Refuse).unwrap();
+    let tap = registration_tap(card, &pw, &pin, &req, LastTry::Refuse).unwrap();
     let (sign_der, auth_der) = (
         tap.signing_certificate.der().to_vec(),
         tap.auth_certificate.der().to_vec(),
@@ -50,6 +52,7 @@ fn bench(c: &mut Criterion) {
         std::fs::write(dir.join("auth.der"), &auth_der).unwrap();
         std::fs::write(dir.join("message.bin"), &tap.message).unwrap();
         std::fs::write(dir.join("signature.bin"), &tap.signature).unwrap();
+        std::fs::write(dir.join("auth-signature.bin"), &tap.auth_signature).unwrap();
         std::fs::write(dir.join("now"), now.to_string()).unwrap();
     }
     let signing = shiori_core::cert::JpkiCertificate::from_der(&sign_der).unwrap();
@@ -70,7 +73,7 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    c.bench_function("verify registration (2 chains + proof)", |b| {
+    c.bench_function("verify registration (2 chains + 2 proof signatures)", |b| {
         b.iter(|| {
             let s = verifier
                 .verify(&sign_der, CertificatePurpose::Signing, now)
@@ -78,14 +81,12 @@ fn bench(c: &mut Criterion) {
             let a = verifier
                 .verify(&auth_der, CertificatePurpose::Authentication, now)
                 .unwrap();
-            verify_proof(
-                &tap.message,
-                &tap.signature,
-                &s.certificate,
-                &req,
-                a.certificate.der(),
-            )
-            .unwrap();
+            let signatures = RegistrationSignatures {
+                signing: &tap.signature,
+                auth: &tap.auth_signature,
+            };
+            verify_registration(&tap.message, signatures, &s.certificate, &a.certificate, &req)
+                .unwrap();
             s.certificate.basic_info().map(|i| i.name.len())
         })
     });

@@ -390,12 +390,10 @@ impl WriteBody for Registration {
 ///    keys) points to, only if that patron's name, birth date and gender are
 ///    the ones just verified: an unproven link may have been planted with
 ///    someone else's auth certificate;
-/// 3. the patron with all 4 facts equal (a renewed card: both certificates
-///    new).
+/// 3. the patron with the same name, birth date and gender (a renewed card:
+///    both certificates new, perhaps after a move).
 ///
-/// Otherwise a new patron; a patron with the same name, birth date and
-/// gender at another address is then a `patron_conflict` for the desk, never
-/// a silent merge.
+/// Otherwise a new patron.
 async fn match_patron<S: PatronTx>(
     tx: &mut S,
     auth_fingerprint: &str,

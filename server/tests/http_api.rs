@@ -14,7 +14,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 use shiori_core::api::{Challenge, LibraryCard, Patron, SessionResponse};
+use shiori_core::cert::JpkiCertificate;
 use shiori_core::jpki::flows::{login_tap, registration_tap};
+use shiori_core::jpki::sign::KeyKind;
+use shiori_core::jpki::{fid, JpkiCard};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::{ProofPurpose, ProofRequest};
 use shiori_core::virtual_card::{CardImage, VirtualCard};
@@ -174,16 +177,18 @@ impl Harness {
 fn registration_body(card: &str, c: &Challenge, origin: &str, email: &str) -> Value {
     let img = image(card);
     let password = SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap();
+    let pin = AuthPin::new(&img.auth_pin).unwrap();
     let nonce = STANDARD.decode(&c.nonce).unwrap();
     let request = ProofRequest::new(ProofPurpose::Register, origin, nonce).unwrap();
     let mut vc = VirtualCard::from_image(img).unwrap();
-    let tap = registration_tap(&mut vc, &password, &request, last_try(card)).unwrap();
+    let tap = registration_tap(&mut vc, &password, &pin, &request, last_try(card)).unwrap();
     json!({
         "challenge_id": c.id,
         "signing_certificate": b64(tap.signing_certificate.der()),
         "auth_certificate": b64(tap.auth_certificate.der()),
         "message": b64(&tap.message),
         "signature": b64(&tap.signature),
+        "auth_signature": b64(&tap.auth_signature),
         "email": email,
         "name_kana": "タナカ　ハナコ",
     })
@@ -988,4 +993,266 @@ async fn the_suite_runs_on_the_expected_backend() {
         shiori_server::Backend::Sqlite => "SQLite",
     };
     assert!(version.starts_with(prefix), "{version}");
+}
+
+// --- Registration proves both keys (issue: account takeover with another
+// card's public auth certificate). ---
+
+/// How a tampered client tries to pass off a victim's auth certificate,
+/// read from the victim's card without any PIN, beside the attacker's own
+/// signing certificate.
+#[derive(Debug, Clone, Copy)]
+enum Forgery {
+    /// Version-2 message binding the victim's auth certificate, signed by the
+    /// attacker's signing key and by the attacker's own auth key.
+    OwnAuthKey,
+    /// The same message with no auth signature at all.
+    NoAuthSignature,
+    /// A version-1 message (what clients signed before), signing key only.
+    OldFormat,
+}
+
+/// The victim's auth certificate as anyone with a reader gets it: no PIN.
+fn public_auth_certificate(card: &str) -> JpkiCertificate {
+    let mut c = JpkiCard::open(VirtualCard::from_image(image(card)).unwrap()).unwrap();
+    JpkiCertificate::from_der(&c.read_certificate(fid::AUTH_CERT).unwrap()).unwrap()
+}
+
+fn takeover_body(attacker: &str, victim: &str, c: &Challenge, forgery: Forgery) -> Value {
+    let victim_auth = public_auth_certificate(victim);
+    let img = image(attacker);
+    let password = SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap();
+    let pin = AuthPin::new(&img.auth_pin).unwrap();
+    let mut card = JpkiCard::open(VirtualCard::from_image(img).unwrap()).unwrap();
+    card.verify_signing_password(&password, LastTry::Refuse)
+        .unwrap();
+    let signing =
+        JpkiCertificate::from_der(&card.read_certificate(fid::SIGNING_CERT).unwrap()).unwrap();
+    let nonce = STANDARD.decode(&c.nonce).unwrap();
+    let request = ProofRequest::new(ProofPurpose::Register, ORIGIN, nonce).unwrap();
+    let message = match forgery {
+        Forgery::OldFormat => request.message(victim_auth.der()),
+        _ => request.registration_message(victim_auth.der(), signing.der()),
+    }
+    .to_bytes();
+    let signature = card.sign(KeyKind::Signing, &message, &signing).unwrap();
+    let mut body = json!({
+        "challenge_id": c.id,
+        "signing_certificate": b64(signing.der()),
+        "auth_certificate": b64(victim_auth.der()),
+        "message": b64(&message),
+        "signature": b64(&signature),
+        "email": "attacker@example.jp",
+    });
+    if let Forgery::OwnAuthKey = forgery {
+        card.verify_auth_pin(&pin, LastTry::Refuse).unwrap();
+        let own_auth =
+            JpkiCertificate::from_der(&card.read_certificate(fid::AUTH_CERT).unwrap()).unwrap();
+        let auth_signature = card.sign(KeyKind::Auth, &message, &own_auth).unwrap();
+        body["auth_signature"] = json!(b64(&auth_signature));
+    }
+    body
+}
+
+impl Harness {
+    /// Everything a takeover could change, as text: patrons with their
+    /// facts and contact, certificate links, sessions.
+    async fn snapshot(&self) -> Vec<String> {
+        let pool = self.state.db().pool();
+        let mut out: Vec<String> = sqlx::query_as::<_, (String, String, String, String, String)>(
+            "SELECT id, name, address, email, card_number FROM patrons ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| format!("{r:?}"))
+        .collect();
+        out.extend(
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT auth_fingerprint, patron_id FROM patron_certificates \
+                 ORDER BY auth_fingerprint",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{r:?}")),
+        );
+        out.push(format!("sessions: {}", self.count("sessions").await));
+        out
+    }
+
+    async fn login(&self, card: &str) -> Answer {
+        let c = self.challenge("login").await;
+        self.call(
+            Method::POST,
+            "/api/v1/sessions",
+            Some(login_body(card, &c)),
+            None,
+        )
+        .await
+    }
+
+    async fn me(&self, token: &str) -> Answer {
+        self.call(Method::GET, "/api/v1/me", None, Some(token))
+            .await
+    }
+}
+
+const FORGERIES: [(Forgery, &str); 3] = [
+    (Forgery::OwnAuthKey, "bad_auth_signature"),
+    (Forgery::NoAuthSignature, "auth_signature_missing"),
+    (Forgery::OldFormat, "outdated_registration_proof"),
+];
+
+/// Order 1: the victim registered first. An attacker with their own card
+/// sends their signing certificate and the victim's auth certificate: before
+/// two-key registration this returned the victim's patron id, card number
+/// and a session, and overwrote her facts and e-mail.
+#[tokio::test]
+async fn another_cards_auth_certificate_cannot_take_over_a_registered_patron() {
+    let h = harness().await;
+    let victim = session(&h.register("tanaka-hanako").await);
+    let before = h.snapshot().await;
+    for (forgery, code) in FORGERIES {
+        let c = h.challenge("register").await;
+        let a = h
+            .post_registration(takeover_body("sato-ichiro", "tanaka-hanako", &c, forgery))
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{forgery:?}");
+        assert_eq!(a.code(), code, "{forgery:?}");
+        assert!(a.json()["message_ja"].is_string(), "{forgery:?}");
+    }
+    assert_eq!(h.snapshot().await, before, "nothing changed");
+    let me = h.me(&victim.session.token).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["email"], "hanako@example.jp");
+}
+
+/// Order 2: the attacker comes first with a not-yet-registered victim's auth
+/// certificate. Before, the attacker's record was then linked to the
+/// victim's auth certificate, the victim's later registration landed in it,
+/// and the attacker's token read her name, address and birth date.
+#[tokio::test]
+async fn another_cards_auth_certificate_cannot_be_planted_before_its_owner_registers() {
+    let h = harness().await;
+    for (forgery, code) in FORGERIES {
+        let c = h.challenge("register").await;
+        let a = h
+            .post_registration(takeover_body("sato-ichiro", "tanaka-hanako", &c, forgery))
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{forgery:?}");
+        assert_eq!(a.code(), code, "{forgery:?}");
+    }
+    assert_eq!(h.count("patrons").await, 0);
+    assert_eq!(h.count("patron_certificates").await, 0);
+    assert_eq!(h.count("sessions").await, 0);
+
+    let attacker = session(&h.register("sato-ichiro").await);
+    let victim = session(&h.register("tanaka-hanako").await);
+    assert!(victim.created);
+    assert_ne!(victim.patron.id, attacker.patron.id);
+    let login = session(&h.login("tanaka-hanako").await);
+    assert_eq!(login.patron.id, victim.patron.id);
+    let seen = h.me(&attacker.session.token).await.json();
+    assert_eq!(seen["name"], attacker.patron.name);
+    assert_ne!(seen["name"], victim.patron.name);
+}
+
+/// A row from before two-key registration, planted by an attacker (order 2
+/// under the old server): it logs nobody in, and the victim's two-key
+/// registration moves the link to a record of her own instead of landing in
+/// the attacker's.
+#[tokio::test]
+async fn an_unproven_link_planted_before_logs_nobody_in_and_is_moved_by_its_owner() {
+    let h = harness().await;
+    let attacker = session(&h.register("sato-ichiro").await);
+    let victim_fp = hex::encode(public_auth_certificate("tanaka-hanako").fingerprint_sha256());
+    sqlx::query("UPDATE patron_certificates SET auth_fingerprint = $1, auth_proven_at = NULL")
+        .bind(&victim_fp)
+        .execute(h.state.db().pool())
+        .await
+        .unwrap();
+
+    let a = h.login("tanaka-hanako").await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.code(), "auth_link_unproven");
+    assert!(a.json()["message_ja"].is_string());
+
+    let victim = session(&h.register("tanaka-hanako").await);
+    assert!(victim.created, "not the attacker's record");
+    assert_ne!(victim.patron.id, attacker.patron.id);
+    let seen = h.me(&attacker.session.token).await.json();
+    assert_eq!(seen["name"], attacker.patron.name);
+    assert_eq!(seen["address"], attacker.patron.address);
+    let login = session(&h.login("tanaka-hanako").await);
+    assert_eq!(login.patron.id, victim.patron.id);
+}
+
+/// A patron's own row from before two-key registration: login is refused
+/// until she taps again to register; that keeps her record and card number.
+#[tokio::test]
+async fn an_own_unproven_link_is_proven_by_registering_again() {
+    let h = harness().await;
+    let first = session(&h.register("tanaka-hanako").await);
+    sqlx::query("UPDATE patron_certificates SET auth_proven_at = NULL")
+        .execute(h.state.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(h.login("tanaka-hanako").await.code(), "auth_link_unproven");
+    let again = h.register("tanaka-hanako").await;
+    assert_eq!(again.status, StatusCode::OK);
+    let again = session(&again);
+    assert!(!again.created);
+    assert_eq!(again.patron.id, first.patron.id);
+    assert_eq!(again.patron.card_number, first.patron.card_number);
+    let login = h.login("tanaka-hanako").await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert_eq!(session(&login).patron.id, first.patron.id);
+}
+
+/// When a re-registration changes the 4 facts, every session from before
+/// ends: whoever held one knew an identity that is no longer this record's.
+#[tokio::test]
+async fn changed_facts_revoke_every_earlier_session() {
+    let h = harness().await;
+    let first = session(&h.register("tanaka-hanako").await);
+    let other_device = session(&h.login("tanaka-hanako").await);
+    // Same facts: sessions stay.
+    let same = session(&h.register("tanaka-hanako").await);
+    assert_eq!(
+        h.me(&first.session.token).await.status,
+        StatusCode::OK,
+        "unchanged facts keep sessions"
+    );
+    // A renewed card after a move: the address changes.
+    let moved = session(&h.register("tanaka-hanako-renewed").await);
+    assert_eq!(moved.patron.id, first.patron.id);
+    for token in [
+        &first.session.token,
+        &other_device.session.token,
+        &same.session.token,
+    ] {
+        assert_eq!(h.me(token).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(h.me(&moved.session.token).await.status, StatusCode::OK);
+    assert_eq!(h.count("sessions").await, 1);
+}
+
+#[tokio::test]
+async fn an_unknown_home_branch_is_refused() {
+    let h = harness().await;
+    let c = h.challenge("register").await;
+    let mut body = registration_body("tanaka-hanako", &c, ORIGIN, "hanako@example.jp");
+    body["home_branch"] = json!("atlantis");
+    let a = h.post_registration(body).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.code(), "unknown_branch");
+    assert_eq!(h.count("patrons").await, 0);
+    let mut body = registration_body("tanaka-hanako", &c, ORIGIN, "hanako@example.jp");
+    body["home_branch"] = json!("central");
+    let a = h.post_registration(body).await;
+    assert_eq!(a.status, StatusCode::CREATED);
+    assert_eq!(session(&a).patron.home_branch.as_deref(), Some("central"));
 }

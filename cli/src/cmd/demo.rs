@@ -121,8 +121,8 @@ fn demo(
     }
 
     step(ui, 3,
-        "署名用電子証明書の暗証番号で登録します: 残り回数を確認 → 照合 → 証明書2枚を読む → サーバーのチャレンジに署名。",
-        "Registering with the signing password: tries left → VERIFY → read both certificates → sign the server's challenge.");
+        "署名用パスワードと利用者証明用暗証番号で、1回のタッチで登録します: 両方の残り回数を確認 → パスワード照合 → 証明書2枚を読む → 署名用の鍵でサーバーのチャレンジに署名 → 暗証番号照合 → 利用者証明用の鍵で同じ内容に署名（同じ人が両方の鍵を持つことの証明）。",
+        "Registering with the signing password and the 4-digit PIN in one tap: tries left of both → VERIFY password → read both certificates → sign the server's challenge with the signing key → VERIFY PIN → sign the same proof with the auth key (proving one person holds both keys).");
     let mut client = Client::new(origin);
     let details = RegistrationDetails {
         email: "hanako@example.jp".into(),
@@ -131,7 +131,15 @@ fn demo(
         home_branch: None,
     };
     let password = SigningPassword::new(&password).map_err(fail)?;
-    let done = register_with_card(&mut client, card()?, &password, &details, LastTry::Refuse)?;
+    let auth_pin = AuthPin::new(&pin).map_err(fail)?;
+    let done = register_with_card(
+        &mut client,
+        card()?,
+        &password,
+        &auth_pin,
+        &details,
+        LastTry::Refuse,
+    )?;
     if !ui.json {
         let f = &done.local_facts;
         eprintln!(

@@ -87,7 +87,10 @@ fn transport(ui: &Ui, reader: Option<&str>, tap: &TapArgs) -> Result<Box<dyn Tra
 
 /// Register (or re-register with a renewed card).
 pub fn register(ui: &Ui, reader: Option<&str>, args: &RegisterArgs) -> Result<(), CliError> {
+    // Both secrets up front: the tap uses the signing password and the PIN
+    // in one go, so the resident holds the card on the reader once.
     let password = card::signing_password(ui)?;
+    let pin = card::auth_pin(ui)?;
     let mut client = Client::new(&args.server);
     let details = RegistrationDetails {
         email: args.email.clone(),
@@ -100,6 +103,7 @@ pub fn register(ui: &Ui, reader: Option<&str>, args: &RegisterArgs) -> Result<()
         &mut client,
         t,
         &password,
+        &pin,
         &details,
         super::last_try(args.tap.allow_last_try),
     )?;

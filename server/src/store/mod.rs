@@ -78,6 +78,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "term stats",
         include_str!("../../migrations/sqlite/0006_term_stats.sql"),
     ),
+    (
+        7,
+        "proven auth links",
+        include_str!("../../migrations/sqlite/0007_proven_auth_links.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -109,6 +114,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "term stats",
         include_str!("../../migrations/postgres/0006_term_stats.sql"),
+    ),
+    (
+        7,
+        "proven auth links",
+        include_str!("../../migrations/postgres/0007_proven_auth_links.sql"),
     ),
 ];
 

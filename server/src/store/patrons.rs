@@ -53,8 +53,8 @@ pub(crate) struct AuthLink {
 
 pub(crate) const SQL_AUTH_LINK: &str =
     "SELECT patron_id, auth_proven_at FROM patron_certificates WHERE auth_fingerprint = $1";
-pub(crate) const SQL_BY_IDENTITY: &str = "SELECT id FROM patrons WHERE name = $1 AND \
-     birth_date = $2 AND gender = $3 AND address = $4";
+pub(crate) const SQL_BY_IDENTITY: &str =
+    "SELECT id FROM patrons WHERE name = $1 AND birth_date = $2 AND gender = $3";
 pub(crate) const SQL_REVOKE_SESSIONS: &str = "DELETE FROM sessions WHERE patron_id = $1";
 pub(crate) const SQL_NEXT_CARD_SERIAL: &str =
     "SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM card_serials";
@@ -122,7 +122,6 @@ pub(crate) async fn by_identity(
         .bind(&facts.name)
         .bind(&facts.birth_date)
         .bind(&facts.gender)
-        .bind(&facts.address)
         .fetch_optional(conn)
         .await?;
     row.map(|r| r.try_get("id")).transpose()
