@@ -7,9 +7,15 @@
 # Needs: python3 with venv + pip, PyPI (first run only; the venv is reused).
 # The TEST card is registered with `shiori register --virtual-card` (no
 # reader) for a bearer token: the authenticated endpoints are fuzzed with it.
+# An admin made with `shiori-server add-staff` logs in to the staff console,
+# and its pages and forms (described for this run only in
+# scripts/schemathesis-staff.yaml, with the session's CSRF token filled in)
+# are fuzzed with its session cookie. At the end a table says, per
+# operation, which statuses came back, and how many operations were reached
+# past authentication (not only 401/403 or a redirect to the login page).
 # Usage: bash scripts/schemathesis.sh
 # Env:   SCHEMATHESIS_MAX_EXAMPLES (default 50 per operation)
-#        SCHEMATHESIS_TIMEOUT      (both fuzzing runs together, default 240s)
+#        SCHEMATHESIS_TIMEOUT      (all three fuzzing runs together, default 360s)
 #        SCHEMATHESIS_VENV         (default ci-artifacts/schemathesis-venv)
 # Exit:  non-zero on any 5xx, schemathesis error or server start failure.
 set -euo pipefail
@@ -20,7 +26,7 @@ mkdir -p "$ARTIFACTS"
 
 SCHEMATHESIS_VERSION=4.32.5 # supports OpenAPI 3.1 natively
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-50}
-RUN_TIMEOUT=${SCHEMATHESIS_TIMEOUT:-240}
+RUN_TIMEOUT=${SCHEMATHESIS_TIMEOUT:-360}
 VENV=${SCHEMATHESIS_VENV:-$ARTIFACTS/schemathesis-venv}
 
 # --- schemathesis in a venv (pinned) ---------------------------------------
@@ -78,6 +84,12 @@ check_digit = "seven_dsr"
 hyphen_before_check = true
 EOF
 
+# An admin for the staff console run (the password is a throwaway).
+STAFF_USER=fuzzadmin
+STAFF_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+SHIORI_STAFF_PASSWORD="$STAFF_PASSWORD" "$ROOT/target/debug/shiori-server" \
+  add-staff --config "$WORK/server.toml" --role admin "$STAFF_USER" >/dev/null
+
 SERVER_LOG="$ARTIFACTS/schemathesis-server.log"
 "$ROOT/target/debug/shiori-server" serve --config "$WORK/server.toml" >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
@@ -96,11 +108,27 @@ XDG_CONFIG_HOME="$CLI_HOME" SHIORI_SIGNING_PASSWORD=HANAKO1990 SHIORI_AUTH_PIN=1
   || { cat "$ARTIFACTS/schemathesis-register.log"; echo "registering the TEST card failed" >&2; exit 1; }
 TOKEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$CLI_HOME/shiori/session.json")
 
+# --- a staff session ------------------------------------------------------------
+# The login form's CSRF token belongs to the pre-session cookie; the pages'
+# to the session. Both are read from the pages as a browser would.
+JAR="$WORK/staff-cookies"
+csrf_of() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1; }
+LOGIN_CSRF=$(curl -fsS -c "$JAR" "$ORIGIN/staff/login" | csrf_of)
+curl -sS -o /dev/null -b "$JAR" -c "$JAR" \
+  --data-urlencode "username=$STAFF_USER" --data-urlencode "password=$STAFF_PASSWORD" \
+  --data-urlencode "csrf=$LOGIN_CSRF" "$ORIGIN/staff/login"
+STAFF_COOKIE=$(awk '$6 == "shiori_staff" { print $7 }' "$JAR")
+STAFF_CSRF=$(curl -fsS -b "$JAR" "$ORIGIN/staff/desk" | csrf_of)
+[[ -n "$STAFF_COOKIE" && -n "$STAFF_CSRF" ]] \
+  || { echo "logging in to the staff console failed" >&2; exit 1; }
+sed "s/__CSRF__/$STAFF_CSRF/" "$ROOT/scripts/schemathesis-staff.yaml" >"$WORK/staff.yaml"
+
 # --- the fuzzing -------------------------------------------------------------
 deadline=$(( $(date +%s) + RUN_TIMEOUT ))
 failed=0
+# fuzz NAME SCHEMA BASE_URL [schemathesis options...]
 fuzz() {
-  local name=$1; shift
+  local name=$1 schema=$2 url=$3; shift 3
   local left=$(( deadline - $(date +%s) ))
   (( left > 0 )) || { echo "no time left for the $name run" >&2; failed=1; return; }
   echo
@@ -108,25 +136,42 @@ fuzz() {
   local status=0
   # From ci-artifacts/: schemathesis keeps its cache in ./.schemathesis/.
   (cd "$ARTIFACTS" && timeout --kill-after=10s "${left}s" \
-    "$VENV/bin/schemathesis" run "$ORIGIN/api/v1/openapi.yaml" \
-      --url "$ORIGIN/api/v1" \
+    "$VENV/bin/schemathesis" run "$schema" \
+      --url "$url" \
       --checks not_a_server_error \
       --max-examples "$MAX_EXAMPLES" \
       --request-timeout 10 \
       --seed 1 \
       --no-color \
-      --report junit --report-dir "$ARTIFACTS/schemathesis-$name" \
+      --report junit,har --report-dir "$ARTIFACTS/schemathesis-$name" \
+      --report-har-path "$ARTIFACTS/schemathesis-$name.har" \
       "$@") || status=$?
   if (( status == 124 || status == 137 )); then
     echo "schemathesis ($name) did not finish in time" >&2
   fi
   (( status == 0 )) || failed=1
 }
-# With the token, everything but the DELETEs (they would end the session).
-fuzz authenticated -H "Authorization: Bearer $TOKEN" --exclude-method DELETE
+# With the token, everything but the two DELETEs that would end the
+# session (log out, delete the account).
+API="$ORIGIN/api/v1"
+rm -f "$ARTIFACTS"/schemathesis-*.har
+fuzz authenticated "$API/openapi.yaml" "$API" -H "Authorization: Bearer $TOKEN" \
+  --exclude-name-regex '^DELETE (/api/v1)?/(me|sessions/current)$'
 # Without it: protected endpoints must answer 401 to whatever token the
-# fuzzer makes up, never 5xx.
-fuzz anonymous
+# fuzzer makes up, never 5xx. Their "authentication failed" warning is the
+# expected outcome of this run, so it is not shown here.
+fuzz anonymous "$API/openapi.yaml" "$API" \
+  --warnings missing_test_data,validation_mismatch,base_url_mismatch,unused_openapi_auth
+# The staff console with the admin's session and CSRF token.
+fuzz staff "$WORK/staff.yaml" "$ORIGIN/staff" -H "Cookie: shiori_staff=$STAFF_COOKIE"
+
+echo
+echo "--- reached past authentication (API: authenticated + anonymous runs)"
+python3 "$ROOT/scripts/lib/schemathesis_coverage.py" "$ROOT/docs/openapi.yaml" /api/v1 \
+  "$ARTIFACTS/schemathesis-authenticated.har" "$ARTIFACTS/schemathesis-anonymous.har"
+echo "--- reached past authentication (staff console)"
+python3 "$ROOT/scripts/lib/schemathesis_coverage.py" "$WORK/staff.yaml" /staff \
+  "$ARTIFACTS/schemathesis-staff.har"
 
 if grep -q "internal error\|panicked" "$SERVER_LOG"; then
   echo "the server logged internal errors or panics:" >&2

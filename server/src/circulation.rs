@@ -3,9 +3,11 @@
 //! list per branch. Patrons see and renew their own loans through the API.
 //!
 //! * **Checkout** of a copy: an available copy, or one on the hold shelf
-//!   for *this* patron (that hold becomes `filled`). Never a copy set aside
-//!   for someone else, travelling, missing, or already out. Due at the end
-//!   (JST) of the copy's branch loan period.
+//!   for *this* patron. Never a copy set aside for someone else, travelling,
+//!   missing, or already out. The patron's own open hold on the title, if
+//!   any, becomes `filled` whichever copy it waited for
+//!   (`holds::fill_on_checkout`). Due at the end (JST) of the copy's branch
+//!   loan period.
 //! * **Return**: the loan row is deleted — the link between patron and copy
 //!   is gone (図書館の自由に関する宣言); a patron who opted in gets a
 //!   reading-history line instead. The copy then goes to the first eligible
@@ -102,9 +104,8 @@ pub async fn checkout(
     match item.status.as_str() {
         "available" => {}
         "on_hold_shelf" => match hold_store::holding_item(&mut tx, barcode).await? {
-            Some(h) if h.patron_id == patron_id => {
-                hold_store::close(&mut tx, &h.id, "filled", "checked out", now).await?;
-            }
+            // Filled below with the patron's other holds on the title.
+            Some(h) if h.patron_id == patron_id => {}
             _ => {
                 return Err(conflict(
                     "on_hold_for_another",
@@ -141,6 +142,7 @@ pub async fn checkout(
     let (days, _) = cat::loan_rules(&mut tx, &item.branch)
         .await?
         .unwrap_or((14, 0));
+    holds::fill_on_checkout(&mut tx, &patron_id, item.title_id, barcode, now).await?;
     let due = holds::end_of_day_after(now, days);
     let id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 12]>());
     loans::insert(&mut tx, &id, &patron_id, barcode, now, due).await?;

@@ -10,6 +10,9 @@
 //!                                        deadline passed ──▶ pickup_expired
 //! ```
 //!
+//! Checking out any copy of the title fills the patron's own open hold from
+//! any open state (`fill_on_checkout`; `docs/holds.md`, "Circulation").
+//!
 //! Every change runs in one serialized write transaction
 //! (`store::begin_write`), so a title's queue stays consistent under
 //! concurrent placements, cancellations and trapping. When a hold holding a
@@ -424,6 +427,31 @@ pub async fn sweep(state: &AppState) -> Result<Sweep, ApiErrorResponse> {
     outbox::purge(&mut tx, now - notify::SENT_RETENTION_DAYS * DAY).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// `barcode`, a copy of `title_id`, is being checked out to `patron_id`:
+/// their open hold on the title, if any, is filled — queued (suspended or
+/// not), or ready / in transit with this copy or another one — as Koha's
+/// `MoveReserve` fills the borrower's hold on the record at checkout. A
+/// queued hold leaves the queue (those behind move up; positions are
+/// derived), so it no longer blocks the patron's renewal. Another copy the
+/// hold held passes on at once, as when a hold is cancelled.
+pub(crate) async fn fill_on_checkout(
+    conn: &mut AnyConnection,
+    patron_id: &str,
+    title_id: i64,
+    barcode: &str,
+    now: i64,
+) -> Result<(), ApiErrorResponse> {
+    let Some(id) = holds::open_on_title(&mut *conn, patron_id, title_id).await? else {
+        return Ok(());
+    };
+    let h = holds::get(&mut *conn, &id).await?.ok_or_else(not_found)?;
+    holds::close(&mut *conn, &h.id, "filled", "checked out", now).await?;
+    if let Some(other) = h.item_barcode.as_deref().filter(|b| *b != barcode) {
+        pass_on(&mut *conn, other, now).await?;
+    }
+    Ok(())
 }
 
 /// Before a patron is deleted: copies their holds had go to the next hold.

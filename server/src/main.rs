@@ -40,29 +40,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut config = match config_path {
-        Some(path) => match Config::from_toml_file(&path) {
+    let mut config = match &config_path {
+        Some(path) => match Config::from_toml_file(path) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("shiori-server: {e}");
                 return ExitCode::FAILURE;
             }
         },
-        None => {
-            let c = Config::test_defaults("shiori.db", "http://127.0.0.1:8080");
-            eprintln!(
-                "\n*** WARNING: no --config given. This is a TEST setup: JPKI-TEST trust \
-                 anchors, database ./shiori.db (or SHIORI_DATABASE), origin {}. Real My \
-                 Number Cards are NOT accepted and this must never hold real residents' \
-                 data. ***\n",
-                c.public_origin
-            );
-            c
-        }
+        None => Config::test_defaults("shiori.db", "http://127.0.0.1:8080"),
     };
     if let Err(e) = config.apply_env() {
         eprintln!("shiori-server: {e}");
         return ExitCode::FAILURE;
+    }
+    if config_path.is_none() {
+        eprintln!("{}", test_setup_banner(&config));
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -79,6 +72,17 @@ fn main() -> ExitCode {
         Command::Import(csv) => import(&runtime, config, &csv),
         Command::AddStaff { username, role } => add_staff(&runtime, config, &username, role),
     }
+}
+
+/// The warning printed when no `--config` is given, naming what is in force
+/// after the `SHIORI_*` overrides (the database's password, if any, hidden).
+fn test_setup_banner(config: &Config) -> String {
+    format!(
+        "\n*** WARNING: no --config given. This is a TEST setup: JPKI-TEST trust anchors, \
+         listening on {}, origin {}, database {:?}. Real My Number Cards are NOT accepted \
+         and this must never hold real residents' data. ***\n",
+        config.listen, config.public_origin, config.database
+    )
 }
 
 fn serve(runtime: &tokio::runtime::Runtime, config: Config) -> ExitCode {

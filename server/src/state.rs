@@ -52,6 +52,7 @@ impl AppState {
                 .collect::<Vec<_>>(),
             &files.auth.iter().map(|p| p.as_path()).collect::<Vec<_>>(),
         )?;
+        let mut crl_directory = None;
         let revocation: Arc<dyn RevocationChecker> = match (&config.crl_dir, &config.ocsp) {
             (Some(_), Some(_)) => {
                 return Err(StartError::Config(
@@ -74,7 +75,13 @@ impl AppState {
                     .max_age(ocsp.max_age_secs),
                 )
             }
-            (Some(dir), None) => Arc::new(CrlDirectory::new(dir.clone(), anchors.clone())),
+            (Some(dir), None) => {
+                let crls = Arc::new(CrlDirectory::new(dir.clone(), anchors.clone()));
+                // Load (and log any bad file) now, not at the first registration.
+                crls.refresh(clock.now());
+                crl_directory = Some(crls.clone());
+                crls
+            }
             (None, None) => {
                 tracing::warn!("no crl_dir configured: revoked certificates WILL BE ACCEPTED");
                 Arc::new(NoRevocationCheck)
@@ -121,7 +128,7 @@ impl AppState {
                 scheme,
                 db,
                 clock,
-                metrics: Metrics::default(),
+                metrics: Metrics::new(crl_directory),
             }),
         })
     }

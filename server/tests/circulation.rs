@@ -7,7 +7,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use shiori_server::circulation::{checkin, checkout, hold_shelf, patron_summary, pick_list};
-use shiori_server::holds::Trapped;
+use shiori_server::holds::{trap_item, Trapped};
 
 mod support {
     pub mod library;
@@ -278,4 +278,116 @@ async fn refused_desk_actions_change_nothing() {
     checkin(&lib.state, first).await.unwrap();
     let (s, _) = lib.call(Method::DELETE, "/api/v1/me", None, Some(&p)).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+}
+
+/// The state and queue position of a patron's hold on a title.
+async fn hold_on(lib: &Library, token: &str, title: i64) -> (String, Option<u64>) {
+    let h = lib
+        .holds(token)
+        .await
+        .into_iter()
+        .find(|h| h["title_id"] == title)
+        .unwrap();
+    (
+        h["state"].as_str().unwrap().to_owned(),
+        h["position"].as_u64(),
+    )
+}
+
+#[tokio::test]
+async fn checking_out_a_queued_title_fills_the_patrons_own_hold() {
+    let lib = library().await;
+    let [a, b, c] = lib.patrons(3).await.try_into().unwrap();
+    let renew = |loan: &str| format!("/api/v1/me/loans/{loan}/renewal");
+
+    // A waits for 坊っちゃん (one copy, central) and is handed the copy at
+    // the desk before anyone scanned it for the hold: the hold is filled,
+    // and nobody else waiting, A may renew.
+    let botchan = lib.title_id(&demo_isbn("坊っちゃん")).await;
+    lib.place(&a, botchan, "central").await;
+    let copy = copies(&lib, &demo_isbn("坊っちゃん")).await[0]["barcode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let loan = checkout(&lib.state, &card_of(&lib, &a).await, &copy)
+        .await
+        .unwrap();
+    assert_eq!(hold_on(&lib, &a, botchan).await, ("filled".into(), None));
+    let (s, body) = lib
+        .call(Method::POST, &renew(&loan.id), None, Some(&a))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+
+    // In the middle of a queue: the others keep their order, one place up.
+    let kokoro = lib.title_id(&demo_isbn("こころ")).await;
+    for p in [&b, &a, &c] {
+        lib.place(p, kokoro, "central").await;
+    }
+    let west = copies(&lib, &demo_isbn("こころ")).await[1]["barcode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    checkout(&lib.state, &card_of(&lib, &a).await, &west)
+        .await
+        .unwrap();
+    assert_eq!(hold_on(&lib, &a, kokoro).await, ("filled".into(), None));
+    assert_eq!(hold_on(&lib, &b, kokoro).await, ("queued".into(), Some(1)));
+    assert_eq!(hold_on(&lib, &c, kokoro).await, ("queued".into(), Some(2)));
+    // Holds of others still block renewing it.
+    let (s, body) = lib
+        .call(
+            Method::POST,
+            &renew(&loan_id_of(&lib, &a, &west).await),
+            None,
+            Some(&a),
+        )
+        .await;
+    assert_eq!(
+        (s, body["code"].as_str().unwrap()),
+        (StatusCode::CONFLICT, "renewal_blocked_by_holds")
+    );
+}
+
+/// The id of the patron's loan of a copy.
+async fn loan_id_of(lib: &Library, token: &str, barcode: &str) -> String {
+    loans(lib, token)
+        .await
+        .into_iter()
+        .find(|l| l["item_barcode"] == barcode)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn checking_out_another_copy_fills_a_ready_hold_and_passes_its_copy_on() {
+    let lib = library().await;
+    let [a, c] = lib.patrons(2).await.try_into().unwrap();
+    // 100万回生きたねこ: copies at central, east and west.
+    let isbn = demo_isbn("100万回生きたねこ");
+    let title = lib.title_id(&isbn).await;
+    let barcodes: Vec<String> = copies(&lib, &isbn)
+        .await
+        .iter()
+        .map(|i| i["barcode"].as_str().unwrap().to_owned())
+        .collect();
+    lib.place(&a, title, "central").await;
+    lib.place(&c, title, "central").await;
+    let set_aside = trap_item(&lib.state, &barcodes[0]).await.unwrap();
+    assert!(matches!(set_aside, Trapped::Ready { .. }), "{set_aside:?}");
+    assert_eq!(hold_on(&lib, &a, title).await.0, "ready");
+
+    // A borrows the east copy instead (as Koha fills the borrower's hold on
+    // the title): A's hold is filled and the copy set aside for it goes to
+    // C, the next in the queue, at once.
+    checkout(&lib.state, &card_of(&lib, &a).await, &barcodes[1])
+        .await
+        .unwrap();
+    assert_eq!(hold_on(&lib, &a, title).await, ("filled".into(), None));
+    assert_eq!(hold_on(&lib, &c, title).await.0, "ready");
+    let shelf = hold_shelf(&lib.state, "central").await.unwrap();
+    assert_eq!(shelf.len(), 1);
+    assert_eq!(shelf[0].item_barcode, barcodes[0]);
+    assert_eq!(shelf[0].card_number, card_of(&lib, &c).await);
 }

@@ -36,7 +36,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.inner().metrics.render(undelivered),
+        state.inner().metrics.render(undelivered, state.now()),
     )
 }
 

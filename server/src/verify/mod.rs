@@ -14,7 +14,7 @@ mod revocation;
 
 pub use anchors::{AnchorError, TrustAnchors};
 pub use chain::{ChainVerifier, VerifiedCertificate};
-pub use crl::CrlDirectory;
+pub use crl::{CrlDirectory, CrlFileProblem, CrlInForce, CrlProblem, CrlReport};
 pub use error::VerifyError;
 pub use ocsp::{NonceSource, OcspChecker};
 pub use revocation::{NoRevocationCheck, RevocationChecker, RevocationError};
