@@ -491,23 +491,37 @@ fn a_stray_quote_rejects_only_its_own_line() {
 }
 
 /// A stray quote that a later stray quote closes makes one record of the
-/// lines between, with the wrong number of fields: only the line where the
-/// quote opened is rejected, the lines after it are read on their own.
+/// lines between. With the wrong number of fields, only the line where the
+/// quote opened is rejected and the lines after it are read on their own;
+/// with the right number (by chance) it looks like a cell with line breaks
+/// and every line of it is listed. Either way no line goes unreported.
 #[test]
-fn a_quote_closed_on_a_later_line_with_the_wrong_field_count_rejects_only_its_line() {
-    let text = "title,authors,year\n\
-                a,\"b,2000\n\
-                c,d,2001\n\
-                e,f\",2002\n\
-                g,h,2003\n";
-    let import = import(text);
+fn a_quote_closed_on_a_later_line_rejects_its_line_or_lists_every_line() {
+    let wrong_count = "title,authors,year\n\
+                       a,\"b,2000\n\
+                       c,d,2001\n\
+                       e,f\",x,2002\n\
+                       g,h,2003\n";
+    let broken = import(wrong_count);
+    let rejected: Vec<_> = broken.rejected.iter().map(|r| (r.line, r.code)).collect();
+    assert_eq!(rejected, [(2, "malformed_quote"), (4, "malformed_row")]);
+    assert!(broken.rejected[0].reason.contains("`authors`"));
+    let titles: Vec<_> = broken.rows.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["c", "g"]);
+    assert_eq!(accounted(&broken), data_lines(wrong_count));
+
+    let right_count = wrong_count.replace(",x,", ",");
+    let import = import(&right_count);
     let rejected: Vec<_> = import.rejected.iter().map(|r| (r.line, r.code)).collect();
-    assert_eq!(rejected, [(2, "malformed_quote")]);
-    assert!(import.rejected[0].reason.contains("`authors`"));
-    let titles: Vec<_> = import.rows.iter().map(|r| r.title.as_str()).collect();
-    // Line 4's `f"` is a quote inside an unquoted field: a literal, as csv reads it.
-    assert_eq!(titles, ["c", "e", "g"]);
-    assert_eq!(accounted(&import), data_lines(text));
+    assert_eq!(
+        rejected,
+        [
+            (2, "control_character"),
+            (3, "continued_row"),
+            (4, "continued_row")
+        ]
+    );
+    assert_eq!(accounted(&import), data_lines(&right_count));
 }
 
 /// A spreadsheet cell with a line break is one well-formed record over

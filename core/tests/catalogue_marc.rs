@@ -55,7 +55,12 @@ fn iso2709_and_marcxml_import_the_same_rows() {
     check(&binary);
     let xml = parse_marc(&sample("sample.xml")).unwrap();
     check(&xml);
-    assert_eq!(binary, xml);
+    assert_eq!(binary.rows, xml.rows);
+    // Only where each record starts differs.
+    let offsets =
+        |i: &CatalogueImport| -> Vec<_> { i.rejected.iter().map(|r| r.byte_offset).collect() };
+    assert_eq!(offsets(&binary), [Some(741), Some(889)]);
+    assert_eq!(offsets(&xml), [Some(2506), Some(2998)]);
 }
 
 #[test]
