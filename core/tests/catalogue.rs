@@ -373,7 +373,11 @@ fn line_numbers_with_every_line_ending() {
         let rejected: Vec<_> = import.rejected.iter().map(|r| (r.line, r.code)).collect();
         assert_eq!(
             rejected,
-            [(5, "control_character"), (10, "missing_title")],
+            [
+                (5, "control_character"),
+                (6, "continued_row"),
+                (10, "missing_title")
+            ],
             "{ending:?}"
         );
     }
@@ -417,6 +421,7 @@ fn every_rejection_code_with_its_line() {
             (9, "malformed_row"),
             (10, "malformed_row"),
             (11, "control_character"),
+            (12, "continued_row"),
             (13, "duplicate_barcode"),
             (14, "field_too_long"),
             (15, "field_too_long"),
@@ -447,6 +452,108 @@ fn every_rejection_code_with_its_line() {
     assert!(reason(15).contains("`shelf`"));
     assert!(reason(16).contains("`branch`"));
     assert!(reason(17).contains("`item_barcode`"));
+}
+
+/// The lines of `text` after the header that hold anything, as the
+/// importer must account for them (line endings as the importer reads
+/// them).
+fn data_lines(text: &str) -> Vec<u64> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut lines = text.split('\n').enumerate().filter(|(_, l)| !l.is_empty());
+    lines.next(); // the header
+    lines.map(|(i, _)| i as u64 + 1).collect()
+}
+
+/// Lines imported and rejected, together, in order.
+fn accounted(import: &shiori_core::catalogue::CatalogueImport) -> Vec<u64> {
+    let mut lines: Vec<u64> = import.rows.iter().map(|r| r.line).collect();
+    lines.extend(import.rejected.iter().map(|r| r.line));
+    lines.sort_unstable();
+    lines
+}
+
+/// The review's file: a `"` opens line 3 and never closes; csv read the 50
+/// rows after it as part of line 3's first field, and the report said
+/// "imported 1; 1 rejected (line 3)".
+#[test]
+fn a_stray_quote_rejects_only_its_own_line() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../test-vectors/catalogue/stray-quote.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let import = import(&text);
+    let rejected: Vec<_> = import.rejected.iter().map(|r| (r.line, r.code)).collect();
+    assert_eq!(rejected, [(3, "malformed_quote")]);
+    assert!(import.rejected[0].reason.contains("`title`"));
+    assert_eq!(import.rows.len(), 51);
+    assert_eq!(import.rows[50].title, "栞の後ろ 50");
+    assert_eq!(import.rows[50].line, 53);
+    assert_eq!(accounted(&import), data_lines(&text));
+}
+
+/// A stray quote that a later stray quote closes makes one record of the
+/// lines between. With the wrong number of fields, only the line where the
+/// quote opened is rejected and the lines after it are read on their own;
+/// with the right number (by chance) it looks like a cell with line breaks
+/// and every line of it is listed. Either way no line goes unreported.
+#[test]
+fn a_quote_closed_on_a_later_line_rejects_its_line_or_lists_every_line() {
+    let wrong_count = "title,authors,year\n\
+                       a,\"b,2000\n\
+                       c,d,2001\n\
+                       e,f\",x,2002\n\
+                       g,h,2003\n";
+    let broken = import(wrong_count);
+    let rejected: Vec<_> = broken.rejected.iter().map(|r| (r.line, r.code)).collect();
+    assert_eq!(rejected, [(2, "malformed_quote"), (4, "malformed_row")]);
+    assert!(broken.rejected[0].reason.contains("`authors`"));
+    let titles: Vec<_> = broken.rows.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["c", "g"]);
+    assert_eq!(accounted(&broken), data_lines(wrong_count));
+
+    let right_count = wrong_count.replace(",x,", ",");
+    let import = import(&right_count);
+    let rejected: Vec<_> = import.rejected.iter().map(|r| (r.line, r.code)).collect();
+    assert_eq!(
+        rejected,
+        [
+            (2, "control_character"),
+            (3, "continued_row"),
+            (4, "continued_row")
+        ]
+    );
+    assert_eq!(accounted(&import), data_lines(&right_count));
+}
+
+/// A spreadsheet cell with a line break is one well-formed record over
+/// three lines: all three are listed, the rows after it are imported.
+#[test]
+fn a_line_break_in_a_quoted_cell_lists_every_line_of_the_row() {
+    let text = "title,memo\nbefore,x\n\"猫\",\"one\ntwo\n\nthree\"\nafter,y\n";
+    let import = import(text);
+    let rejected: Vec<_> = import.rejected.iter().map(|r| (r.line, r.code)).collect();
+    assert_eq!(
+        rejected,
+        [
+            (3, "control_character"),
+            (4, "continued_row"),
+            (6, "continued_row")
+        ]
+    );
+    assert!(import.rejected[1].reason.contains("line 3"));
+    let rows: Vec<_> = import
+        .rows
+        .iter()
+        .map(|r| (r.line, r.title.as_str()))
+        .collect();
+    assert_eq!(rows, [(2, "before"), (7, "after")]);
+    assert_eq!(accounted(&import), data_lines(text));
+}
+
+#[test]
+fn a_header_with_an_open_quote_refuses_the_file() {
+    let err = parse_catalogue_csv("\"title,authors\na,b\n".as_bytes()).unwrap_err();
+    assert!(matches!(err, ImportError::HeaderQuote { line: 1 }), "{err}");
+    assert_eq!(err.code(), "import_unreadable");
 }
 
 #[test]
@@ -623,6 +730,15 @@ proptest! {
         let import = import(&text);
         let got: Vec<_> = import.rows.iter().map(|r| (r.line, r.title.clone())).collect();
         prop_assert_eq!(got, expected);
+    }
+
+    /// Whatever the quotes and line breaks, every line of data is imported
+    /// or rejected, exactly once.
+    #[test]
+    fn csv_accounts_for_every_line(body in "[ab,\"\n\r]{0,60}") {
+        let text = format!("title,authors\n{body}");
+        let import = import(&text);
+        prop_assert_eq!(accounted(&import), data_lines(&text));
     }
 
     #[test]

@@ -1,8 +1,17 @@
 //! Catalogue import into the database: rows parsed by
-//! `shiori_core::catalogue::parse_catalogue_csv`, checked against the
-//! configured branches, written in batches of whole transactions. The
-//! report lists every rejected row with its line, code and reason; a batch
-//! either lands whole or not at all, so a failure never leaves half a row.
+//! `shiori_core::catalogue::parse_catalogue_csv` (or `parse_marc`), checked
+//! against the configured branches, merged into the stored catalogue field
+//! by field (`store::catalogue::upsert_title`) in batches of whole
+//! transactions.
+//!
+//! Every data row of the file is accounted for, exactly once: the report
+//! says how many were read and how many were imported (a new title or
+//! copy), updated, unchanged or rejected — the four add up to the rows
+//! read — and lists every rejected row with its line, code and reason.
+//! Rows are reported one by one rather than the run being all-or-nothing:
+//! a batch lands whole or not at all, so a database failure keeps the
+//! batches before it (the error says how many rows), and re-running the
+//! same file is safe — rows already stored come out `unchanged`.
 
 use std::collections::HashSet;
 
@@ -13,7 +22,7 @@ use shiori_core::catalogue::{
 
 use crate::error::ApiErrorResponse;
 use crate::state::AppState;
-use crate::store::catalogue::{self as cat, NewTitle};
+use crate::store::catalogue::{self as cat, NewTitle, Written};
 use crate::store::{self};
 
 /// The demo catalogue (`server/data/demo-catalogue.csv`): 30 titles in
@@ -35,16 +44,26 @@ pub async fn import_demo_if_empty(state: &AppState) -> Result<Option<ImportRepor
 /// Rows per write transaction.
 const BATCH: usize = 500;
 
-/// What an import did.
+/// What an import did. `rows_read` = `imported_rows` + `updated_rows` +
+/// `unchanged_rows` + `rejected_rows`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
-    /// Rows written (titles created or updated, copies added or moved).
+    /// Data rows in the file (CSV: non-blank lines after the header; MARC:
+    /// one per 995 holding, or per record without one or unreadable).
+    pub rows_read: u64,
+    /// Rows that stored a new title or a new copy.
     pub imported_rows: u64,
-    /// Distinct titles among them.
+    /// Rows that changed a stored title or copy (and created nothing).
+    pub updated_rows: u64,
+    /// Rows already stored exactly so.
+    pub unchanged_rows: u64,
+    /// Rows refused: `rejected.len()`.
+    pub rejected_rows: u64,
+    /// Distinct titles among the rows written.
     pub titles: u64,
-    /// Copies among them.
+    /// Copies among the rows written.
     pub items: u64,
-    /// Rows refused, with why.
+    /// Every row refused, with why, in file order.
     pub rejected: Vec<Rejected>,
 }
 
@@ -57,6 +76,9 @@ pub struct Rejected {
     pub code: String,
     /// What is wrong, naming the column.
     pub reason: String,
+    /// MARC: where the record starts in the file (0-based byte offset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_offset: Option<u64>,
 }
 
 impl From<RejectedRow> for Rejected {
@@ -65,6 +87,7 @@ impl From<RejectedRow> for Rejected {
             line: r.line,
             code: r.code.to_owned(),
             reason: r.reason,
+            byte_offset: r.byte_offset,
         }
     }
 }
@@ -75,8 +98,12 @@ pub enum ImportFailure {
     /// The file itself is unusable (no `title` column, not UTF-8, too big).
     #[error("{0}")]
     File(#[from] ImportError),
-    /// The database refused a batch; rows before it were imported.
-    #[error("database: {0:?} after {1} rows")]
+    /// The database refused a batch; the rows before it were written (and
+    /// re-running the same file is safe), the batch was rolled back.
+    #[error(
+        "database error after {1} rows were written (those are kept; re-running the same \
+         file is safe): {0:?}"
+    )]
     Database(ApiErrorResponse, u64),
 }
 
@@ -109,6 +136,7 @@ async fn import_parsed(
     parsed: CatalogueImport,
 ) -> Result<ImportReport, ImportFailure> {
     let mut report = ImportReport {
+        rows_read: (parsed.rows.len() + parsed.rejected.len()) as u64,
         rejected: parsed.rejected.into_iter().map(Into::into).collect(),
         ..ImportReport::default()
     };
@@ -130,15 +158,23 @@ async fn import_parsed(
                 "branch: {:?} is not one of the library's branches",
                 r.branch.unwrap_or_default()
             ),
+            byte_offset: None,
         });
     }
     report.rejected.sort_by_key(|r| r.line);
+    report.rejected_rows = report.rejected.len() as u64;
     let mut titles = HashSet::new();
     for batch in good.chunks(BATCH) {
-        write_batch(state, batch, &mut titles)
+        let written = write_batch(state, batch, &mut titles)
             .await
-            .map_err(|e| ImportFailure::Database(e, report.imported_rows))?;
-        report.imported_rows += batch.len() as u64;
+            .map_err(|e| ImportFailure::Database(e, report.written()))?;
+        for w in written {
+            match w {
+                Written::Created => report.imported_rows += 1,
+                Written::Updated => report.updated_rows += 1,
+                Written::Unchanged => report.unchanged_rows += 1,
+            }
+        }
         report.items += batch.iter().filter(|r| r.item_barcode.is_some()).count() as u64;
     }
     report.titles = titles.len() as u64;
@@ -150,19 +186,30 @@ async fn import_parsed(
     };
     rebuilt
         .await
-        .map_err(|e| ImportFailure::Database(e, report.imported_rows))?;
+        .map_err(|e| ImportFailure::Database(e, report.written()))?;
     Ok(report)
 }
 
+impl ImportReport {
+    /// Rows written to the database so far (whatever the outcome).
+    fn written(&self) -> u64 {
+        self.imported_rows + self.updated_rows + self.unchanged_rows
+    }
+}
+
+/// Writes one batch in one transaction; what each row did, in order. A
+/// row is `Created` when it stored a new title or copy, else `Updated` when
+/// it changed one, else `Unchanged`.
 async fn write_batch(
     state: &AppState,
     rows: &[CatalogueRow],
     titles: &mut HashSet<i64>,
-) -> Result<(), ApiErrorResponse> {
+) -> Result<Vec<Written>, ApiErrorResponse> {
     let now = state.now();
     let mut tx = store::begin_write(&state.inner().db).await?;
+    let mut written = Vec::with_capacity(rows.len());
     for r in rows {
-        let id = cat::upsert_title(
+        let (id, title) = cat::upsert_title(
             &mut tx,
             &NewTitle {
                 isbn: r.isbn.as_ref(),
@@ -177,10 +224,14 @@ async fn write_batch(
         )
         .await?;
         titles.insert(id);
-        if let (Some(barcode), Some(branch)) = (&r.item_barcode, &r.branch) {
-            cat::upsert_item(&mut tx, barcode, id, branch, r.shelf.as_deref(), now).await?;
-        }
+        let item = match (&r.item_barcode, &r.branch) {
+            (Some(barcode), Some(branch)) => {
+                cat::upsert_item(&mut tx, barcode, id, branch, r.shelf.as_deref(), now).await?
+            }
+            _ => Written::Unchanged,
+        };
+        written.push(title.max(item));
     }
     tx.commit().await?;
-    Ok(())
+    Ok(written)
 }

@@ -1,6 +1,8 @@
 //! `shiori-server serve [--config FILE]`: run the HTTP API.
-//! `shiori-server import-catalogue [--config FILE] CSV`: import a catalogue
-//! CSV into the configured database and print the report (JSON) on stdout.
+//! `shiori-server import-catalogue [--config FILE] CATALOGUE`: import a
+//! catalogue CSV or MARC file into the configured database, print the report
+//! (JSON) on stdout and every rejected row on stderr; exit status 3 when any
+//! row was rejected.
 //! `shiori-server add-staff [--config FILE] [--role staff|admin] USERNAME`:
 //! create a staff console account (the first admin, typically); the
 //! password comes from `SHIORI_STAFF_PASSWORD` or the first line of stdin,
@@ -114,8 +116,14 @@ fn serve(runtime: &tokio::runtime::Runtime, config: Config) -> ExitCode {
     }
 }
 
+/// The exit status of an import that stored the good rows but rejected
+/// some (1: the import failed, as the message says; 2: a usage error).
+const EXIT_REJECTED: u8 = 3;
+
 /// Import a catalogue file: MARC 21 when it ends in `.mrc`, `.marc` or
-/// `.xml` (ISO 2709 or MARCXML), CSV otherwise.
+/// `.xml` (ISO 2709 or MARCXML), CSV otherwise. Prints the JSON report on
+/// stdout, every rejected row ("line N: code: reason") and the totals on
+/// stderr; exits with [`EXIT_REJECTED`] when any row was rejected.
 fn import(runtime: &tokio::runtime::Runtime, config: Config, path: &std::path::Path) -> ExitCode {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -148,14 +156,26 @@ fn import(runtime: &tokio::runtime::Runtime, config: Config, path: &std::path::P
                 Ok(json) => println!("{json}"),
                 Err(e) => eprintln!("shiori-server: {e}"),
             }
+            for r in &report.rejected {
+                eprintln!("shiori-server: line {}: {}: {}", r.line, r.code, r.reason);
+            }
             eprintln!(
-                "shiori-server: imported {} rows ({} titles, {} copies); {} rejected",
+                "shiori-server: read {} rows: {} imported, {} updated, {} unchanged, {} rejected \
+                 ({} titles, {} copies)",
+                report.rows_read,
                 report.imported_rows,
+                report.updated_rows,
+                report.unchanged_rows,
+                report.rejected_rows,
                 report.titles,
                 report.items,
-                report.rejected.len()
             );
-            ExitCode::SUCCESS
+            if report.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                // The other rows are stored; fix the listed lines and re-run.
+                ExitCode::from(EXIT_REJECTED)
+            }
         }
         Err(e) => {
             eprintln!("shiori-server: import failed: {e}");

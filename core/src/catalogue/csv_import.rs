@@ -12,11 +12,26 @@
 //! * **File-level** — the whole file is refused with an [`ImportError`]:
 //!   it cannot be read, it is not UTF-8 (anywhere: a Shift_JIS export from a
 //!   spreadsheet must be re-saved as UTF-8 rather than half imported), the
-//!   header lacks `title` or names a known column twice, or it has more than
-//!   [`MAX_IMPORT_ROWS`] data rows.
+//!   header lacks `title`, names a known column twice or opens a quote it
+//!   does not close, or the file has more than [`MAX_IMPORT_ROWS`] data rows.
 //! * **Row-level** — the row goes to [`CatalogueImport::rejected`] with its
 //!   line number, a stable code and an English reason naming the column; the
 //!   other rows are still returned.
+//!
+//! Every non-blank line after the header ends up in exactly one of
+//! [`CatalogueImport::rows`] and [`CatalogueImport::rejected`], so the two
+//! add up to the file's lines of data. A quote can not swallow the lines
+//! after it: no catalogue field may hold a line break, so a record that
+//! spans lines is always rejected, and
+//!
+//! * if its quoted field closes and the record has the header's number of
+//!   fields (a spreadsheet cell with a line break in it), its first line is
+//!   rejected (`control_character`) and each further line is listed as
+//!   `continued_row`;
+//! * otherwise (a stray `"` at the start of a field, whose quote never
+//!   closes or closes somewhere that gives the wrong number of fields) only
+//!   the line where the quote opened is rejected (`malformed_quote`) and
+//!   reading starts afresh on the next line.
 //!
 //! | code                | when                                                         |
 //! |---------------------|--------------------------------------------------------------|
@@ -30,6 +45,8 @@
 //! | `invalid_branch`    | `branch` is not 1–16 ASCII letters, digits, `-` or `_`       |
 //! | `missing_branch`    | `item_barcode` is given but `branch` is empty                |
 //! | `duplicate_barcode` | an earlier accepted row in the file has the same barcode     |
+//! | `malformed_quote`   | a field opens a quote that breaks the row (see above)        |
+//! | `continued_row`     | the line belongs to a row rejected on an earlier line        |
 //!
 //! Every cell is trimmed (Unicode whitespace, so the ideographic space too);
 //! an empty optional cell is `None`. `year`, `item_barcode` and `branch` are
@@ -102,6 +119,8 @@ pub struct RejectedRow {
     pub code: &'static str,
     /// What is wrong, in English, naming the column.
     pub reason: String,
+    /// MARC only: where the record starts in the file (0-based byte).
+    pub byte_offset: Option<u64>,
 }
 
 /// The result of parsing a catalogue file: the good rows and the rejected
@@ -142,6 +161,15 @@ pub enum ImportError {
         /// The repeated column's name.
         column: &'static str,
     },
+    /// The header row has a quoted field that does not close on its line.
+    #[error(
+        "the header row (line {line}) of the catalogue file opens a quote that does not \
+         close on the same line"
+    )]
+    HeaderQuote {
+        /// The header's line.
+        line: u64,
+    },
     /// A MARC file (ISO 2709 or MARCXML) could not be parsed.
     #[error("the MARC file could not be read: {0}")]
     Marc(String),
@@ -159,9 +187,10 @@ impl ImportError {
     /// `import_too_large`.
     pub fn code(&self) -> &'static str {
         match self {
-            ImportError::Unreadable(_) | ImportError::NotUtf8 { .. } | ImportError::Marc(_) => {
-                "import_unreadable"
-            }
+            ImportError::Unreadable(_)
+            | ImportError::NotUtf8 { .. }
+            | ImportError::HeaderQuote { .. }
+            | ImportError::Marc(_) => "import_unreadable",
             ImportError::MissingColumn { .. } => "import_missing_column",
             ImportError::DuplicateColumn { .. } => "import_duplicate_column",
             ImportError::TooLarge { .. } => "import_too_large",
@@ -193,55 +222,257 @@ impl ImportError {
 /// # Ok::<(), shiori_core::catalogue::ImportError>(())
 /// ```
 pub fn parse_catalogue_csv(reader: impl Read) -> Result<CatalogueImport, ImportError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(LineEndings::new(reader));
-    let header_record = csv.byte_headers().map_err(ImportError::Unreadable)?.clone();
-    let header_line = start_line(&mut csv, &header_record);
-    let mut header_fields = decode_record(&header_record, header_line)?;
-    // csv-core already drops a UTF-8 BOM; this guards against a doubled one.
-    if let Some(first) = header_fields.first_mut() {
-        *first = first.trim_start_matches('\u{feff}').trim();
+    let mut data = Vec::new();
+    LineEndings::new(reader)
+        .read_to_end(&mut data)
+        .map_err(|e| ImportError::Unreadable(e.into()))?;
+    if let Err(err) = std::str::from_utf8(&data) {
+        let line = LineIndex::new(&data[..err.valid_up_to()]).lines();
+        return Err(ImportError::NotUtf8 { line });
     }
-    let columns = Columns::from_header(&header_fields)?;
+    let mut rows = CsvRows {
+        data: &data,
+        lines: LineIndex::new(&data),
+        header: None,
+        import: CatalogueImport::default(),
+        barcodes: HashMap::new(),
+    };
+    let mut from = 0;
+    while let Some(resume) = rows.read_from(from)? {
+        from = resume;
+    }
+    if rows.header.is_none() {
+        return Err(ImportError::MissingColumn {
+            column: Column::Title.name(),
+        });
+    }
+    Ok(rows.import)
+}
 
-    let mut import = CatalogueImport::default();
-    let mut barcodes: HashMap<String, u64> = HashMap::new();
-    let mut record = csv::ByteRecord::new();
-    let mut count = 0usize;
-    while csv
-        .read_byte_record(&mut record)
-        .map_err(ImportError::Unreadable)?
-    {
-        count += 1;
-        if count > MAX_IMPORT_ROWS {
-            return Err(ImportError::TooLarge {
-                max: MAX_IMPORT_ROWS,
-            });
+/// The header row: where the known columns are, and how many fields a row
+/// must have.
+struct Header {
+    columns: Columns,
+    fields: usize,
+}
+
+impl Header {
+    fn read(record: &csv::ByteRecord, line: u64) -> Result<Header, ImportError> {
+        let mut fields = decode_record(record, line)?;
+        // csv-core already drops a UTF-8 BOM; this guards against a doubled one.
+        if let Some(first) = fields.first_mut() {
+            *first = first.trim_start_matches('\u{feff}').trim();
         }
-        let line = start_line(&mut csv, &record);
-        let fields = decode_record(&record, line)?;
-        let checked = if fields.len() == header_fields.len() {
-            columns
+        Ok(Header {
+            columns: Columns::from_header(&fields)?,
+            fields: fields.len(),
+        })
+    }
+
+    /// The name of field `index` for a message: its column, or its position.
+    fn field_name(&self, index: usize) -> String {
+        self.columns
+            .column_at(index)
+            .map_or_else(|| format!("column {}", index + 1), |c| c.name().into())
+    }
+}
+
+/// One pass over a whole catalogue CSV (line endings already LF, UTF-8
+/// checked), collecting rows and rejections.
+struct CsvRows<'a> {
+    data: &'a [u8],
+    lines: LineIndex,
+    header: Option<Header>,
+    import: CatalogueImport,
+    /// Barcodes of the rows accepted so far, with their lines.
+    barcodes: HashMap<String, u64>,
+}
+
+impl CsvRows<'_> {
+    /// Reads records from byte `from` to the end of the file. When a quote
+    /// opened on one line breaks the record (it never closes, or the record
+    /// it makes has the wrong number of fields), rejects that line alone and
+    /// returns where the next line starts, to be read afresh; `None` at the
+    /// end of the file.
+    fn read_from(&mut self, from: usize) -> Result<Option<usize>, ImportError> {
+        let data = self.data;
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data.get(from..).unwrap_or_default());
+        let mut record = csv::ByteRecord::new();
+        while csv
+            .read_byte_record(&mut record)
+            .map_err(ImportError::Unreadable)?
+        {
+            let mut start = from + offset(record.position().map_or(0, csv::Position::byte));
+            // csv places a record where it began looking, before blank lines.
+            while data.get(start) == Some(&b'\n') {
+                start += 1;
+            }
+            let end = (from + offset(csv.position().byte())).min(data.len());
+            let line = self.lines.line_of(start);
+            let spans_lines = record.iter().any(|field| field.contains(&b'\n'));
+            let Some(header) = &self.header else {
+                if spans_lines {
+                    return Err(ImportError::HeaderQuote { line });
+                }
+                self.header = Some(Header::read(&record, line)?);
+                continue;
+            };
+            let raw = data.get(start..end).unwrap_or_default();
+            if spans_lines && (open_quote(raw).is_some() || record.len() != header.fields) {
+                let field = open_quote(first_line(raw)).unwrap_or(0);
+                let column = header.field_name(field);
+                self.reject(line, RowError::BrokenQuote { column })?;
+                return Ok(Some(start + first_line(raw).len() + 1));
+            }
+            self.check(&record, line)?;
+            if spans_lines {
+                // A well-formed quoted field across lines: the row was
+                // rejected above (a line break is a control character);
+                // its other lines are listed too.
+                let content = raw.len() - raw.iter().rev().take_while(|b| **b == b'\n').count();
+                let last = self.lines.line_of(start + content.saturating_sub(1));
+                for continued in line + 1..=last {
+                    if !self.lines.is_blank(continued) {
+                        self.reject(continued, RowError::ContinuedRow { first_line: line })?;
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Checks one record and files it as a row or a rejection.
+    fn check(&mut self, record: &csv::ByteRecord, line: u64) -> Result<(), ImportError> {
+        let Some(header) = &self.header else {
+            return Ok(());
+        };
+        let fields = decode_record(record, line)?;
+        let checked = if fields.len() == header.fields {
+            header
+                .columns
                 .row(&fields, line)
-                .and_then(|row| claim_barcode(&mut barcodes, row))
+                .and_then(|row| claim_barcode(&mut self.barcodes, row))
         } else {
             Err(RowError::FieldCount {
-                expected: header_fields.len(),
+                expected: header.fields,
                 found: fields.len(),
             })
         };
         match checked {
-            Ok(row) => import.rows.push(row),
-            Err(err) => import.rejected.push(RejectedRow {
-                line,
-                code: err.code(),
-                reason: err.to_string(),
-            }),
+            Ok(row) => {
+                self.import.rows.push(row);
+                self.count()
+            }
+            Err(err) => self.reject(line, err),
         }
     }
-    Ok(import)
+
+    fn reject(&mut self, line: u64, err: RowError) -> Result<(), ImportError> {
+        self.import.rejected.push(RejectedRow {
+            line,
+            code: err.code(),
+            reason: err.to_string(),
+            byte_offset: None,
+        });
+        self.count()
+    }
+
+    /// Refuses a file with more than [`MAX_IMPORT_ROWS`] data rows.
+    fn count(&self) -> Result<(), ImportError> {
+        if self.import.rows.len() + self.import.rejected.len() > MAX_IMPORT_ROWS {
+            return Err(ImportError::TooLarge {
+                max: MAX_IMPORT_ROWS,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A byte position from `csv` as an index.
+fn offset(position: u64) -> usize {
+    usize::try_from(position).unwrap_or(usize::MAX)
+}
+
+/// `raw` up to its first LF.
+fn first_line(raw: &[u8]) -> &[u8] {
+    raw.split(|b| *b == b'\n').next().unwrap_or_default()
+}
+
+/// The field (0-based) whose quote is still open at the end of `raw`, read
+/// the way `csv` reads quotes: a `"` opens a quoted field only as the
+/// field's first byte, `""` inside one is a literal quote, and a quote
+/// anywhere else is a literal character.
+fn open_quote(raw: &[u8]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut field = 0;
+    for &byte in raw {
+        state = match (state, byte) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') | (State::FieldStart, b'"') => State::Quoted,
+            (_, b',') => {
+                field += 1;
+                State::FieldStart
+            }
+            (_, b'\n') => {
+                field = 0;
+                State::FieldStart
+            }
+            _ => State::Unquoted,
+        };
+    }
+    (state == State::Quoted).then_some(field)
+}
+
+/// Where the lines of a file start, to turn byte offsets into line numbers.
+pub(super) struct LineIndex {
+    /// Offsets of the LFs.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(super) fn new(data: &[u8]) -> LineIndex {
+        LineIndex {
+            newlines: data
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// The number of lines (the last one need not end with an LF).
+    fn lines(&self) -> u64 {
+        self.newlines.len() as u64 + 1
+    }
+
+    /// The 1-based line holding byte `at`.
+    pub(super) fn line_of(&self, at: usize) -> u64 {
+        self.newlines.partition_point(|&nl| nl < at) as u64 + 1
+    }
+
+    /// Whether `line` (1-based) is empty.
+    fn is_blank(&self, line: u64) -> bool {
+        let index = usize::try_from(line).unwrap_or(usize::MAX);
+        match (index.checked_sub(2), index.checked_sub(1)) {
+            (Some(before), Some(this)) => matches!(
+                (self.newlines.get(before), self.newlines.get(this)),
+                (Some(a), Some(b)) if a + 1 == *b
+            ),
+            _ => false,
+        }
+    }
 }
 
 /// Check rows given as cells in the standard column order (`isbn, title,
@@ -282,19 +513,11 @@ pub(crate) fn check_rows(
                 line,
                 code: err.code(),
                 reason: err.to_string(),
+                byte_offset: None,
             }),
         }
     }
     Ok(import)
-}
-
-/// The line where `record`, just read, starts: `csv` places it where it
-/// began looking, before any blank lines (see [`LineEndings`]).
-fn start_line<R: Read>(csv: &mut csv::Reader<LineEndings<R>>, record: &csv::ByteRecord) -> u64 {
-    let Some(position) = record.position() else {
-        return 0;
-    };
-    position.line() + csv.get_mut().blank_lines_at(position.byte())
 }
 
 /// Rejects a row whose barcode an earlier accepted row already has, else
@@ -591,6 +814,16 @@ enum RowError {
     MissingBranch,
     #[error("the `item_barcode` {barcode:?} is already used on line {first_line}")]
     DuplicateBarcode { barcode: String, first_line: u64 },
+    #[error(
+        "the `{column}` field opens a quote (\") that does not close on this line, so the \
+         row cannot be read (a stray quote?); the next line is read on its own"
+    )]
+    BrokenQuote { column: String },
+    #[error(
+        "this line is part of the row that starts on line {first_line} (a quoted field \
+         spans the line break), rejected there"
+    )]
+    ContinuedRow { first_line: u64 },
 }
 
 impl RowError {
@@ -606,6 +839,8 @@ impl RowError {
             RowError::Branch => "invalid_branch",
             RowError::MissingBranch => "missing_branch",
             RowError::DuplicateBarcode { .. } => "duplicate_barcode",
+            RowError::BrokenQuote { .. } => "malformed_quote",
+            RowError::ContinuedRow { .. } => "continued_row",
         }
     }
 }

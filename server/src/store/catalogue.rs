@@ -109,15 +109,91 @@ impl NewTitle<'_> {
             ),
         }
     }
+}
+
+/// What a write did to the stored catalogue, for the import report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Written {
+    /// The row was already stored exactly so.
+    Unchanged,
+    /// A stored title or copy was changed.
+    Updated,
+    /// A new title or copy was stored.
+    Created,
+}
+
+/// The fields of a title that an import sets, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TitleFields {
+    title: String,
+    title_kana: Option<String>,
+    authors: Vec<String>,
+    publisher: Option<String>,
+    year: Option<i32>,
+    subjects: Vec<String>,
+}
+
+impl TitleFields {
+    fn of(t: &NewTitle<'_>) -> TitleFields {
+        TitleFields {
+            title: t.title.to_owned(),
+            title_kana: t.title_kana.map(str::to_owned),
+            authors: t.authors.to_vec(),
+            publisher: t.publisher.map(str::to_owned),
+            year: t.year,
+            subjects: t.subjects.to_vec(),
+        }
+    }
+
+    /// The merge rule of a re-import (docs/holds.md, "Catalogue import"):
+    /// a field the new source has replaces the stored one; a field it lacks
+    /// (an empty cell, no such MARC field) keeps what is stored.
+    fn merged(&self, new: &NewTitle<'_>) -> TitleFields {
+        let list = |new: &[String], old: &[String]| {
+            if new.is_empty() {
+                old.to_vec()
+            } else {
+                new.to_vec()
+            }
+        };
+        TitleFields {
+            title: new.title.to_owned(),
+            title_kana: new
+                .title_kana
+                .map(str::to_owned)
+                .or_else(|| self.title_kana.clone()),
+            authors: list(new.authors, &self.authors),
+            publisher: new
+                .publisher
+                .map(str::to_owned)
+                .or_else(|| self.publisher.clone()),
+            year: new.year.or(self.year),
+            subjects: list(new.subjects, &self.subjects),
+        }
+    }
 
     /// What search matches against.
     fn search_text(&self) -> String {
-        let mut parts = vec![self.title.to_owned()];
-        parts.extend(self.title_kana.map(str::to_owned));
+        let mut parts = vec![self.title.clone()];
+        parts.extend(self.title_kana.clone());
         parts.extend(self.authors.iter().cloned());
-        parts.extend(self.publisher.map(str::to_owned));
+        parts.extend(self.publisher.clone());
         parts.extend(self.subjects.iter().cloned());
         normalize(&parts.join(" "))
+    }
+
+    fn from_row(r: &AnyRow) -> Result<TitleFields, sqlx::Error> {
+        let authors: String = r.try_get("authors")?;
+        let subjects: String = r.try_get("subjects")?;
+        let year: Option<i64> = r.try_get("year")?;
+        Ok(TitleFields {
+            title: r.try_get("title")?,
+            title_kana: r.try_get("title_kana")?,
+            authors: split_list(&authors),
+            publisher: r.try_get("publisher")?,
+            year: year.and_then(|y| i32::try_from(y).ok()),
+            subjects: split_list(&subjects),
+        })
     }
 }
 
@@ -131,42 +207,103 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Insert or update a title (matched by [`NewTitle::match_key`]) and its
-/// search terms; returns its id.
+/// The stored title with this match key: its id and fields.
+async fn stored_title(
+    conn: &mut AnyConnection,
+    match_key: &str,
+) -> Result<Option<(i64, TitleFields)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, title, title_kana, authors, publisher, year, subjects FROM titles \
+         WHERE match_key = $1",
+    )
+    .bind(match_key)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| Ok((r.try_get("id")?, TitleFields::from_row(&r)?)))
+    .transpose()
+}
+
+/// Insert a title (matched by [`NewTitle::match_key`]), or merge it into the
+/// stored one field by field ([`TitleFields::merged`]); its search terms
+/// follow. Returns its id and what was written.
 pub(crate) async fn upsert_title(
     conn: &mut AnyConnection,
     t: &NewTitle<'_>,
     now: i64,
-) -> Result<i64, sqlx::Error> {
-    let search_text = t.search_text();
-    let id: i64 = sqlx::query(
-        "INSERT INTO titles (match_key, isbn, title, title_kana, authors, publisher, year, \
-         subjects, search_text, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
-         ON CONFLICT (match_key) DO UPDATE SET title = excluded.title, \
-         title_kana = excluded.title_kana, authors = excluded.authors, \
-         publisher = excluded.publisher, year = excluded.year, subjects = excluded.subjects, \
-         search_text = excluded.search_text, updated_at = excluded.updated_at \
-         RETURNING id",
+) -> Result<(i64, Written), sqlx::Error> {
+    let key = t.match_key();
+    let stored = match stored_title(conn, &key).await? {
+        Some(stored) => stored,
+        None => {
+            let fields = TitleFields::of(t);
+            let search_text = fields.search_text();
+            let inserted = sqlx::query(
+                "INSERT INTO titles (match_key, isbn, title, title_kana, authors, publisher, \
+                 year, subjects, search_text, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                 ON CONFLICT (match_key) DO NOTHING RETURNING id",
+            )
+            .bind(&key)
+            .bind(t.isbn.map(|i| i.as_str().to_owned()))
+            .bind(&fields.title)
+            .bind(fields.title_kana.as_deref())
+            .bind(fields.authors.join(LIST_SEP))
+            .bind(fields.publisher.as_deref())
+            .bind(fields.year.map(i64::from))
+            .bind(fields.subjects.join(LIST_SEP))
+            .bind(&search_text)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(row) = inserted {
+                let id: i64 = row.try_get("id")?;
+                insert_terms(conn, id, &search_text).await?;
+                return Ok((id, Written::Created));
+            }
+            // Another import stored it meanwhile: merge into that.
+            stored_title(conn, &key)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?
+        }
+    };
+    let (id, old) = stored;
+    let merged = old.merged(t);
+    if merged == old {
+        return Ok((id, Written::Unchanged));
+    }
+    let search_text = merged.search_text();
+    sqlx::query(
+        "UPDATE titles SET title = $1, title_kana = $2, authors = $3, publisher = $4, \
+         year = $5, subjects = $6, search_text = $7, updated_at = $8 WHERE id = $9",
     )
-    .bind(t.match_key())
-    .bind(t.isbn.map(|i| i.as_str().to_owned()))
-    .bind(t.title)
-    .bind(t.title_kana)
-    .bind(t.authors.join(LIST_SEP))
-    .bind(t.publisher)
-    .bind(t.year.map(i64::from))
-    .bind(t.subjects.join(LIST_SEP))
+    .bind(&merged.title)
+    .bind(merged.title_kana.as_deref())
+    .bind(merged.authors.join(LIST_SEP))
+    .bind(merged.publisher.as_deref())
+    .bind(merged.year.map(i64::from))
+    .bind(merged.subjects.join(LIST_SEP))
     .bind(&search_text)
     .bind(now)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
-    sqlx::query("DELETE FROM title_terms WHERE title_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let terms = index_terms(&search_text);
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if search_text != old.search_text() {
+        sqlx::query("DELETE FROM title_terms WHERE title_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        insert_terms(conn, id, &search_text).await?;
+    }
+    Ok((id, Written::Updated))
+}
+
+/// Index a title's search text ([`index_terms`]).
+async fn insert_terms(
+    conn: &mut AnyConnection,
+    id: i64,
+    search_text: &str,
+) -> Result<(), sqlx::Error> {
+    let terms = index_terms(search_text);
     // Multi-row inserts, well under both back-ends' parameter limits.
     for chunk in terms.chunks(200) {
         let mut sql = String::from("INSERT INTO title_terms (term, title_id) VALUES ");
@@ -183,11 +320,33 @@ pub(crate) async fn upsert_title(
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(id)
+    Ok(())
 }
 
-/// Insert a copy, or move an existing barcode to this title/branch/shelf
-/// (its status is kept).
+/// A copy as an import sets it: title, branch and shelf.
+type ItemPlace = (i64, String, Option<String>);
+
+async fn stored_item(
+    conn: &mut AnyConnection,
+    barcode: &str,
+) -> Result<Option<ItemPlace>, sqlx::Error> {
+    sqlx::query("SELECT title_id, branch, shelf FROM items WHERE barcode = $1")
+        .bind(barcode)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| {
+            Ok((
+                r.try_get("title_id")?,
+                r.try_get("branch")?,
+                r.try_get("shelf")?,
+            ))
+        })
+        .transpose()
+}
+
+/// Insert a copy, or move an existing barcode to this title and branch
+/// (its status is kept). An absent shelf keeps the stored one, like the
+/// title fields ([`TitleFields::merged`]).
 pub(crate) async fn upsert_item(
     conn: &mut AnyConnection,
     barcode: &str,
@@ -195,21 +354,45 @@ pub(crate) async fn upsert_item(
     branch: &str,
     shelf: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO items (barcode, title_id, branch, shelf, status, created_at) \
-         VALUES ($1, $2, $3, $4, 'available', $5) \
-         ON CONFLICT (barcode) DO UPDATE SET title_id = excluded.title_id, \
-         branch = excluded.branch, shelf = excluded.shelf",
-    )
-    .bind(barcode)
-    .bind(title_id)
-    .bind(branch)
-    .bind(shelf)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+) -> Result<Written, sqlx::Error> {
+    let stored = match stored_item(conn, barcode).await? {
+        Some(stored) => stored,
+        None => {
+            let inserted = sqlx::query(
+                "INSERT INTO items (barcode, title_id, branch, shelf, status, created_at) \
+                 VALUES ($1, $2, $3, $4, 'available', $5) ON CONFLICT (barcode) DO NOTHING",
+            )
+            .bind(barcode)
+            .bind(title_id)
+            .bind(branch)
+            .bind(shelf)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                return Ok(Written::Created);
+            }
+            stored_item(conn, barcode)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?
+        }
+    };
+    let merged: ItemPlace = (
+        title_id,
+        branch.to_owned(),
+        shelf.map(str::to_owned).or_else(|| stored.2.clone()),
+    );
+    if merged == stored {
+        return Ok(Written::Unchanged);
+    }
+    sqlx::query("UPDATE items SET title_id = $1, branch = $2, shelf = $3 WHERE barcode = $4")
+        .bind(merged.0)
+        .bind(&merged.1)
+        .bind(merged.2.as_deref())
+        .bind(barcode)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Written::Updated)
 }
 
 /// A search request.
