@@ -22,6 +22,7 @@ pub mod verify;
 pub use card::JpkiCard;
 pub use error::JpkiError;
 pub use flows::{CardStatus, LoginTap, RegistrationTap};
+pub use read::SfiReadMode;
 pub use sign::KeyKind;
 pub use token::{CertificateAvailability, TokenInfo, TokenType};
 pub use verify::PinStatus;
