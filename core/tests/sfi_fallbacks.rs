@@ -10,7 +10,9 @@ mod common;
 
 use common::*;
 use shiori_core::apdu::StatusWord;
+use shiori_core::cert::JpkiCertificate;
 use shiori_core::jpki::flows::{login_tap, read_status, registration_tap};
+use shiori_core::jpki::{fid, JpkiCard, KeyKind};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::verify_proof;
 use shiori_core::virtual_card::{SfiReads, VirtualCardOptions};
@@ -203,4 +205,43 @@ fn a_link_without_extended_length_on_a_card_that_refuses_sfi_reads() {
     let (short, _) = register(SfiReads::Refused(StatusWord::IncorrectP1P2), Link::Short);
     // The 6700 to the one extended read; then as on a short link.
     assert_eq!(tap.apdus, short + 1, "{:#?}", hex_list(&spy));
+}
+
+#[test]
+fn verify_and_sign_name_their_ef_by_sfi_whatever_ef_is_selected() {
+    // VERIFY `00 20 00 (80|SFI)` and SIGN `80 2A 00 (80|SFI)` carry the PIN
+    // and key reference in P2: they must work after a SELECT EF of a
+    // certificate, in any order (the registration tap VERIFYs the auth PIN
+    // after both certificates are read).
+    for sfi in [
+        SfiReads::LeaveCurrent,
+        SfiReads::Refused(StatusWord::IncorrectP1P2),
+    ] {
+        for link in LINKS {
+            let mut c = JpkiCard::open(tap_card(sfi, link)).unwrap();
+            let auth = c.read_certificate(fid::AUTH_CERT).unwrap();
+            assert_eq!(auth, card_file("000A"));
+            let auth = JpkiCertificate::from_der(&auth).unwrap();
+            c.verify_auth_pin(
+                &AuthPin::new(&image(CARD).auth_pin).unwrap(),
+                LastTry::Refuse,
+            )
+            .unwrap();
+            c.sign(KeyKind::Auth, b"after SELECT 000A", &auth).unwrap();
+            let password =
+                SigningPassword::new(image(CARD).signing_password.as_deref().unwrap()).unwrap();
+            c.verify_signing_password(&password, LastTry::Refuse)
+                .unwrap();
+            let signing = c.read_certificate(fid::SIGNING_CERT).unwrap();
+            assert_eq!(signing, card_file("0001"), "{sfi:?} {link:?}");
+            let signing = JpkiCertificate::from_der(&signing).unwrap();
+            c.sign(KeyKind::Signing, b"after SELECT 0001", &signing)
+                .unwrap();
+            // The auth certificate again, now that 0001 is the current EF.
+            assert_eq!(
+                c.read_certificate(fid::AUTH_CERT).unwrap(),
+                card_file("000A")
+            );
+        }
+    }
 }
