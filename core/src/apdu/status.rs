@@ -135,6 +135,10 @@ mod tests {
             StatusWord::from_bytes(0x69, 0x84),
             StatusWord::ReferenceDataBlocked
         );
+        assert_eq!(
+            StatusWord::from_bytes(0x6A, 0x81),
+            StatusWord::FunctionNotSupported
+        );
         assert_eq!(StatusWord::TriesLeft(5).to_string(), "63C5");
     }
 }

@@ -54,8 +54,8 @@ impl Default for VirtualCardOptions {
 /// How the card treats READ BINARY by short EF identifier (`00 B0 (80|SFI) ..`).
 ///
 /// Cards differ here (docs/card-protocol.md, "When a card does not take SFI
-/// reads"); these switches let tests and `shiori virtual-card --sfi-reads`
-/// model each behaviour the client must cope with.
+/// reads"); these switches let tests and benches model each behaviour the
+/// client must cope with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SfiReads {
     /// ISO 7816-4 §7.2.2: a command naming an EF by SFI makes it current, so
