@@ -116,9 +116,10 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Read a small non-TLV EF (token info, availability) in one short READ
-    /// BINARY (after a SELECT EF on a card that refuses reads by SFI).
+    /// BINARY (after a SELECT EF on a card that refuses reads by SFI). What
+    /// the card returned, possibly nothing: the caller's parser judges it.
     pub(super) fn read_fixed(&mut self, fid: u16, len: u32) -> Result<Vec<u8>, JpkiError> {
-        let data = self.read_ef(
+        self.read_ef(
             fid,
             &Plan {
                 extended: false,
@@ -126,11 +127,7 @@ impl<T: Transport> JpkiCard<T> {
                 chunk: 256,
                 length: &|first: &[u8]| Ok(first.len()),
             },
-        )?;
-        if data.is_empty() {
-            return Err(truncated(0, len as usize));
-        }
-        Ok(data)
+        )
     }
 
     /// Read one EF: the first chunk at offset 0 (by SFI unless the card
@@ -407,5 +404,18 @@ mod tests {
             card.read_certificate(fid::SIGNING_CERT).unwrap_err(),
             JpkiError::NoSigningCertificate
         );
+    }
+
+    #[test]
+    fn an_empty_token_info_is_reported_as_token_info() {
+        for answer in ["6B00", "9000"] {
+            let mut card = JpkiCard::open(script(false, &[("00B08600A0", answer.into())])).unwrap();
+            match card.token_info().unwrap_err() {
+                JpkiError::MalformedResponse { what, .. } => {
+                    assert_eq!(what, "token info (EF 0006)", "{answer}")
+                }
+                e => panic!("{answer}: {e:?}"),
+            }
+        }
     }
 }
