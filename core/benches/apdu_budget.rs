@@ -1,14 +1,17 @@
 //! APDUs and bytes per card flow, on the virtual card (`cargo bench -p
-//! shiori-core --features virtual-card --bench apdu_budget`). Prints a table;
+//! shiori-core --features virtual-card --bench apdu_budget`). Prints a table,
+//! for a card that follows ISO 7816-4 and for cards that do not take reads by
+//! short EF identifier (virtual card [`SfiReads`] quirks);
 //! docs/card-protocol.md records the figures.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::path::PathBuf;
 
+use shiori_core::apdu::StatusWord;
 use shiori_core::jpki::flows::{login_tap, read_status, registration_tap};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::proof::{ProofPurpose, ProofRequest};
-use shiori_core::virtual_card::{CardImage, VirtualCard, VirtualCardOptions};
+use shiori_core::virtual_card::{CardImage, SfiReads, VirtualCard, VirtualCardOptions};
 use shiori_core::{LinkCapabilities, Transport, TransportError};
 
 struct Meter<T> {
@@ -49,8 +52,30 @@ fn main() {
         vec![2; 32],
     )
     .unwrap();
+    let cards = [
+        ("ISO 7816-4 SFI reads", SfiReads::MakeCurrent),
+        ("SFI reads leave current EF", SfiReads::LeaveCurrent),
+        (
+            "SFI reads refused (6A86)",
+            SfiReads::Refused(StatusWord::IncorrectP1P2),
+        ),
+    ];
+    for (card, sfi_reads) in cards {
+        println!("\n{card}");
+        table(&image, sfi_reads, &pw, &pin, &reg, &login);
+    }
+}
+
+fn table(
+    image: &CardImage,
+    sfi_reads: SfiReads,
+    pw: &SigningPassword,
+    pin: &AuthPin,
+    reg: &ProofRequest,
+    login: &ProofRequest,
+) {
     println!(
-        "{:<28} {:>6} {:>10} {:>10}",
+        "{:<32} {:>6} {:>10} {:>10}",
         "flow (card tanaka-hanako)", "APDUs", "bytes out", "bytes in"
     );
     for (label, extended) in [("extended length", true), ("short APDUs only", false)] {
@@ -61,7 +86,8 @@ fn main() {
         let new = || Meter {
             inner: VirtualCard::from_image(image.clone())
                 .unwrap()
-                .with_options(opts),
+                .with_options(opts)
+                .with_sfi_reads(sfi_reads),
             apdus: 0,
             sent: 0,
             received: 0,
@@ -69,22 +95,22 @@ fn main() {
         let mut m = new();
         read_status(&mut m).unwrap();
         println!(
-            "{:<28} {:>6} {:>10} {:>10}",
+            "{:<32} {:>6} {:>10} {:>10}",
             format!("status, {label}"),
             m.apdus,
             m.sent,
             m.received
         );
         let mut m = new();
-        let tap = registration_tap(&mut m, &pw, &reg, LastTry::Refuse).unwrap();
+        let tap = registration_tap(&mut m, pw, reg, LastTry::Refuse).unwrap();
         println!(
-            "{:<28} {:>6} {:>10} {:>10}",
+            "{:<32} {:>6} {:>10} {:>10}",
             format!("registration, {label}"),
             m.apdus,
             m.sent,
             m.received
         );
-        if extended {
+        if extended && sfi_reads == SfiReads::MakeCurrent {
             println!(
                 "  (signing certificate {} bytes, auth certificate {} bytes)",
                 tap.signing_certificate.der().len(),
@@ -92,9 +118,9 @@ fn main() {
             );
         }
         let mut m = new();
-        login_tap(&mut m, &pin, &login, LastTry::Refuse).unwrap();
+        login_tap(&mut m, pin, login, LastTry::Refuse).unwrap();
         println!(
-            "{:<28} {:>6} {:>10} {:>10}",
+            "{:<32} {:>6} {:>10} {:>10}",
             format!("login, {label}"),
             m.apdus,
             m.sent,

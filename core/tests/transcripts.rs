@@ -9,11 +9,12 @@
 mod common;
 
 use common::*;
+use shiori_core::apdu::StatusWord;
 use shiori_core::jpki::flows::{login_tap, read_status, registration_tap};
 use shiori_core::jpki::JpkiError;
 use shiori_core::pin::{AuthPin, LastTry, PinKind, SigningPassword};
 use shiori_core::transcript::{Recorder, Replay, Transcript};
-use shiori_core::virtual_card::VirtualCardOptions;
+use shiori_core::virtual_card::{SfiReads, VirtualCardOptions};
 use shiori_core::Transport;
 
 /// The outcome of a flow, reduced to what must match between recording and replay.
@@ -22,12 +23,16 @@ fn run(flow: &str, t: &mut dyn Transport) -> String {
     let img = image("tanaka-hanako");
     let good_pw = pw(img.signing_password.as_deref().unwrap());
     let result: Result<String, JpkiError> = match flow {
-        "status" => read_status(t).map(|s| format!("{s:?}")),
-        "registration-extended" | "registration-short" => {
+        "status" | "status-sfi-refused" => read_status(t).map(|s| format!("{s:?}")),
+        "registration-extended"
+        | "registration-short"
+        | "registration-short-sfi-leaves-current-ef"
+        | "registration-short-sfi-refused"
+        | "registration-extended-sfi-refused" => {
             registration_tap(t, &good_pw, &register_request(), LastTry::Refuse)
                 .map(|r| hex::encode(&r.signature))
         }
-        "login-extended" => login_tap(
+        "login-extended" | "login-short-sfi-refused" => login_tap(
             t,
             &AuthPin::new(&img.auth_pin).unwrap(),
             &login_request(),
@@ -47,26 +52,52 @@ fn run(flow: &str, t: &mut dyn Transport) -> String {
     format!("{result:?}")
 }
 
-fn flows() -> Vec<(&'static str, &'static str, VirtualCardOptions)> {
+fn flows() -> Vec<(&'static str, &'static str, VirtualCardOptions, SfiReads)> {
+    // Cards that do not take reads by SFI as ISO 7816-4 §7.2.2 says
+    // (docs/card-protocol.md, "When a card does not take SFI reads").
+    let leaves = SfiReads::LeaveCurrent;
+    let refuses = SfiReads::Refused(StatusWord::IncorrectP1P2);
+    let iso = SfiReads::MakeCurrent;
     vec![
-        ("status", "tanaka-hanako", EXT),
-        ("registration-extended", "tanaka-hanako", EXT),
-        ("registration-short", "tanaka-hanako", SHORT),
-        ("login-extended", "tanaka-hanako", EXT),
-        ("registration-wrong-password", "tanaka-hanako", EXT),
+        ("status", "tanaka-hanako", EXT, iso),
+        ("registration-extended", "tanaka-hanako", EXT, iso),
+        ("registration-short", "tanaka-hanako", SHORT, iso),
+        ("login-extended", "tanaka-hanako", EXT, iso),
+        ("registration-wrong-password", "tanaka-hanako", EXT, iso),
         (
             "registration-no-signing-certificate",
             "kobayashi-child",
             EXT,
+            iso,
         ),
+        (
+            "registration-short-sfi-leaves-current-ef",
+            "tanaka-hanako",
+            SHORT,
+            leaves,
+        ),
+        (
+            "registration-short-sfi-refused",
+            "tanaka-hanako",
+            SHORT,
+            refuses,
+        ),
+        (
+            "registration-extended-sfi-refused",
+            "tanaka-hanako",
+            EXT,
+            refuses,
+        ),
+        ("login-short-sfi-refused", "tanaka-hanako", SHORT, refuses),
+        ("status-sfi-refused", "tanaka-hanako", EXT, refuses),
     ]
 }
 
 #[test]
 fn transcripts_match_and_replay() {
     let write = std::env::var_os("SHIORI_WRITE_TRANSCRIPTS").is_some();
-    for (flow, name, opts) in flows() {
-        let mut rec = Recorder::new(card(name, opts));
+    for (flow, name, opts, sfi_reads) in flows() {
+        let mut rec = Recorder::new(card(name, opts).with_sfi_reads(sfi_reads));
         let recorded_outcome = run(flow, &mut rec);
         let (transcript, _) = rec.finish(format!("{flow} with the virtual card {name}"));
         let path = vector(&format!("transcripts/{flow}.json"));

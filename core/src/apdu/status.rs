@@ -26,6 +26,9 @@ pub enum StatusWord {
     ConditionsNotSatisfied,
     /// `6986`: command not allowed (no current EF).
     CommandNotAllowed,
+    /// `6A81`: function not supported (e.g. READ BINARY by SFI on a card
+    /// without short EF identifiers).
+    FunctionNotSupported,
     /// `6A82`: file or application not found.
     FileNotFound,
     /// `6A86`: incorrect P1/P2.
@@ -60,6 +63,7 @@ impl StatusWord {
             (0x69, 0x84) => ReferenceDataBlocked,
             (0x69, 0x85) => ConditionsNotSatisfied,
             (0x69, 0x86) => CommandNotAllowed,
+            (0x6A, 0x81) => FunctionNotSupported,
             (0x6A, 0x82) => FileNotFound,
             (0x6A, 0x86) => IncorrectP1P2,
             (0x6A, 0x88) => ReferencedDataNotFound,
@@ -86,6 +90,7 @@ impl StatusWord {
             ReferenceDataBlocked => [0x69, 0x84],
             ConditionsNotSatisfied => [0x69, 0x85],
             CommandNotAllowed => [0x69, 0x86],
+            FunctionNotSupported => [0x6A, 0x81],
             FileNotFound => [0x6A, 0x82],
             IncorrectP1P2 => [0x6A, 0x86],
             ReferencedDataNotFound => [0x6A, 0x88],
@@ -129,6 +134,10 @@ mod tests {
         assert_eq!(
             StatusWord::from_bytes(0x69, 0x84),
             StatusWord::ReferenceDataBlocked
+        );
+        assert_eq!(
+            StatusWord::from_bytes(0x6A, 0x81),
+            StatusWord::FunctionNotSupported
         );
         assert_eq!(StatusWord::TriesLeft(5).to_string(), "63C5");
     }

@@ -4,7 +4,7 @@ use crate::apdu::{Command, Response};
 use crate::exchange::exchange;
 use crate::transport::Transport;
 
-use super::JpkiError;
+use super::{JpkiError, SfiReadMode};
 
 /// A My Number Card whose JPKI application has been selected.
 ///
@@ -16,6 +16,9 @@ pub struct JpkiCard<T: Transport> {
     /// Extended-length APDUs still look usable on this link. Cleared after the
     /// first `6700` or link refusal, so later reads go short at once.
     pub(super) extended: bool,
+    /// How the card takes READ BINARY by SFI, learnt from its answers
+    /// (docs/card-protocol.md, "When a card does not take SFI reads").
+    pub(super) sfi_reads: SfiReadMode,
     /// APDUs sent so far (GET RESPONSE included), for benchmarks and tests.
     pub(super) apdus: usize,
 }
@@ -28,6 +31,7 @@ impl<T: Transport> JpkiCard<T> {
         let mut card = Self {
             transport,
             extended,
+            sfi_reads: SfiReadMode::MakesCurrent,
             apdus: 0,
         };
         card.select_ap()?;

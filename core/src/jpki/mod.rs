@@ -22,6 +22,7 @@ pub mod verify;
 pub use card::JpkiCard;
 pub use error::JpkiError;
 pub use flows::{CardStatus, LoginTap, RegistrationTap};
+pub use read::SfiReadMode;
 pub use sign::KeyKind;
 pub use token::{CertificateAvailability, TokenInfo, TokenType};
 pub use verify::PinStatus;
@@ -31,7 +32,8 @@ pub use verify::PinStatus;
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
 
 /// Elementary files of the JPKI AP (jpki-facts §2.1). Every FID fits a short EF
-/// identifier, so reads, VERIFY and signatures name them by SFI and skip SELECTs.
+/// identifier, so reads, VERIFY and signatures name them by SFI and skip SELECTs
+/// (except on a card that does not take reads by SFI: [`read::SfiReadMode`]).
 pub mod fid {
     /// Signing certificate; readable only after the signing password.
     pub const SIGNING_CERT: u16 = 0x0001;

@@ -14,6 +14,7 @@ impl<T: Transport> JpkiCard<T> {
         match r.sw {
             StatusWord::Success => Ok(()),
             sw @ (StatusWord::FileNotFound
+            | StatusWord::FunctionNotSupported
             | StatusWord::IncorrectP1P2
             | StatusWord::InsNotSupported
             | StatusWord::ClaNotSupported
@@ -29,5 +30,31 @@ impl<T: Transport> JpkiCard<T> {
     pub fn select_ef(&mut self, fid: u16) -> Result<StatusWord, JpkiError> {
         let cmd = Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(fid.to_be_bytes().to_vec());
         Ok(self.call(&cmd, false)?.sw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::transcript::{Exchange, Replay, Transcript};
+
+    #[test]
+    fn a_card_refusing_the_jpki_aid_is_not_a_my_number_card() {
+        for sw in ["6A82", "6A81", "6A86", "6D00", "6F00"] {
+            let replay = Replay::new(Transcript {
+                description: "another card".into(),
+                extended_length: false,
+                exchanges: vec![Exchange {
+                    command: "00A4040C0AD392F000260100000001".into(),
+                    response: sw.into(),
+                }],
+            });
+            assert!(
+                matches!(JpkiCard::open(replay), Err(JpkiError::NotMyNumberCard(_))),
+                "{sw}"
+            );
+        }
     }
 }

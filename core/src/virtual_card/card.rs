@@ -51,6 +51,27 @@ impl Default for VirtualCardOptions {
     }
 }
 
+/// How the card treats READ BINARY by short EF identifier (`00 B0 (80|SFI) ..`).
+///
+/// Cards differ here (docs/card-protocol.md, "When a card does not take SFI
+/// reads"); these switches let tests and benches model each behaviour the
+/// client must cope with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SfiReads {
+    /// ISO 7816-4 §7.2.2: a command naming an EF by SFI makes it current, so
+    /// the following plain READ BINARY (15-bit offset) continues in it.
+    #[default]
+    MakeCurrent,
+    /// The read by SFI works but leaves the current EF as it was: a later
+    /// plain READ BINARY reads the EF SELECTed last, or answers `6986` when
+    /// none is.
+    LeaveCurrent,
+    /// READ BINARY by SFI is refused with this status word (`6A86`, `6A81` or
+    /// `6986`); SELECT EF by file ID and plain READ BINARY work. VERIFY and
+    /// COMPUTE DIGITAL SIGNATURE by SFI (P2 `80|SFI`) still work.
+    Refused(StatusWord),
+}
+
 struct PinCounter {
     secret: Zeroizing<Vec<u8>>,
     tries_left: u8,
@@ -67,6 +88,7 @@ pub struct VirtualCard {
     auth_pin: PinCounter,
     signing_pin: Option<PinCounter>,
     options: VirtualCardOptions,
+    sfi_reads: SfiReads,
     // Volatile state, lost on reset / power-off / re-select.
     powered: bool,
     ap_selected: bool,
@@ -81,6 +103,7 @@ impl std::fmt::Debug for VirtualCard {
         f.debug_struct("VirtualCard")
             .field("name", &self.name)
             .field("options", &self.options)
+            .field("sfi_reads", &self.sfi_reads)
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +161,7 @@ impl VirtualCard {
             auth_pin: pin(&image.auth_pin, image.auth_tries_left, 3),
             signing_pin,
             options: VirtualCardOptions::default(),
+            sfi_reads: SfiReads::default(),
             powered: true,
             ap_selected: false,
             current_ef: None,
@@ -150,6 +174,12 @@ impl VirtualCard {
     /// Change how the card behaves.
     pub fn with_options(mut self, options: VirtualCardOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Change how the card treats commands that name an EF by SFI.
+    pub fn with_sfi_reads(mut self, sfi_reads: SfiReads) -> Self {
+        self.sfi_reads = sfi_reads;
         self
     }
 
@@ -294,7 +324,9 @@ impl VirtualCard {
             if !self.exists(f) {
                 return Err(StatusWord::FileNotFound);
             }
-            self.current_ef = Some(f);
+            if self.sfi_reads == SfiReads::MakeCurrent {
+                self.current_ef = Some(f);
+            }
             Ok(f)
         } else {
             self.current_ef.ok_or(StatusWord::CommandNotAllowed)
@@ -308,6 +340,9 @@ impl VirtualCard {
         let (f, offset) = if c.p1 & 0x80 != 0 {
             if c.p1 & 0x60 != 0 {
                 return Err(StatusWord::IncorrectP1P2);
+            }
+            if let SfiReads::Refused(sw) = self.sfi_reads {
+                return Err(sw);
             }
             (self.target(c.p1)?, c.p2 as usize)
         } else {

@@ -48,6 +48,8 @@ pub struct Spy<T: Transport> {
     pub lose_after: Option<usize>,
     /// Claim extended length whatever the inner link says.
     pub claim_extended: bool,
+    /// Report this `max_transceive` (a phone link smaller than a certificate).
+    pub max_transceive: Option<usize>,
 }
 
 impl<T: Transport> Spy<T> {
@@ -58,6 +60,7 @@ impl<T: Transport> Spy<T> {
             commands: Vec::new(),
             lose_after: None,
             claim_extended: false,
+            max_transceive: None,
         }
     }
 
@@ -79,11 +82,15 @@ impl<T: Transport> Transport for Spy<T> {
         self.inner.transmit(command)
     }
     fn capabilities(&self) -> LinkCapabilities {
-        if self.claim_extended {
+        let mut c = if self.claim_extended {
             LinkCapabilities::EXTENDED
         } else {
             self.inner.capabilities()
+        };
+        if let Some(max) = self.max_transceive {
+            c.max_transceive = max;
         }
+        c
     }
 }
 
