@@ -76,7 +76,7 @@ fn main() {
             m.received
         );
         let mut m = new();
-        let tap = registration_tap(&mut m, &pw, &reg, LastTry::Refuse).unwrap();
+        let tap = registration_tap(&mut m, &pw, &pin, &reg, LastTry::Refuse).unwrap();
         println!(
             "{:<28} {:>6} {:>10} {:>10}",
             format!("registration, {label}"),
