@@ -50,7 +50,7 @@ fn main() {
     )
     .unwrap();
     println!(
-        "{:<28} {:>6} {:>10} {:>10}",
+        "{:<32} {:>6} {:>10} {:>10}",
         "flow (card tanaka-hanako)", "APDUs", "bytes out", "bytes in"
     );
     for (label, extended) in [("extended length", true), ("short APDUs only", false)] {
@@ -69,7 +69,7 @@ fn main() {
         let mut m = new();
         read_status(&mut m).unwrap();
         println!(
-            "{:<28} {:>6} {:>10} {:>10}",
+            "{:<32} {:>6} {:>10} {:>10}",
             format!("status, {label}"),
             m.apdus,
             m.sent,
@@ -78,7 +78,7 @@ fn main() {
         let mut m = new();
         let tap = registration_tap(&mut m, &pw, &pin, &reg, LastTry::Refuse).unwrap();
         println!(
-            "{:<28} {:>6} {:>10} {:>10}",
+            "{:<32} {:>6} {:>10} {:>10}",
             format!("registration, {label}"),
             m.apdus,
             m.sent,
@@ -94,7 +94,7 @@ fn main() {
         let mut m = new();
         login_tap(&mut m, &pin, &login, LastTry::Refuse).unwrap();
         println!(
-            "{:<28} {:>6} {:>10} {:>10}",
+            "{:<32} {:>6} {:>10} {:>10}",
             format!("login, {label}"),
             m.apdus,
             m.sent,
