@@ -102,7 +102,7 @@ fn table(
             m.received
         );
         let mut m = new();
-        let tap = registration_tap(&mut m, pw, reg, LastTry::Refuse).unwrap();
+        let tap = registration_tap(&mut m, pw, pin, reg, LastTry::Refuse).unwrap();
         println!(
             "{:<32} {:>6} {:>10} {:>10}",
             format!("registration, {label}"),

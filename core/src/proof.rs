@@ -443,6 +443,38 @@ mod tests {
     }
 
     #[test]
+    fn codes_are_distinct_snake_case() {
+        let samples = [
+            ProofError::Malformed("x"),
+            ProofError::InvalidOrigin,
+            ProofError::InvalidNonce(1),
+            ProofError::WrongPurpose,
+            ProofError::WrongOrigin,
+            ProofError::WrongChallenge,
+            ProofError::AuthCertificateMismatch,
+            ProofError::WrongKey,
+            ProofError::BadSignature,
+            ProofError::SigningCertificateMismatch,
+            ProofError::AuthSignatureMissing,
+            ProofError::BadAuthSignature,
+            ProofError::OutdatedRegistration,
+        ];
+        let mut codes: Vec<&str> = samples.iter().map(ProofError::code).collect();
+        for code in &codes {
+            assert!(
+                !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+        }
+        for e in &samples {
+            assert!(!e.to_string().is_empty());
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), samples.len());
+    }
+
+    #[test]
     fn round_trip_and_layout() {
         let m = req().registration_message(b"auth", b"signing");
         let b = m.to_bytes();

@@ -8,7 +8,7 @@ use common::register_request;
 use proptest::prelude::*;
 use shiori_core::jpki::flows::{read_status, registration_tap};
 use shiori_core::jpki::{JpkiCard, JpkiError};
-use shiori_core::pin::{LastTry, SigningPassword};
+use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
 use shiori_core::{LinkCapabilities, Transport, TransportError};
 
 /// Answers every command with `answer(command)`; counts PINs.
@@ -16,6 +16,8 @@ struct Hostile<F: FnMut(&[u8]) -> Vec<u8>> {
     answer: F,
     sent: usize,
     pins: usize,
+    /// P2 (which counter) of every VERIFY that carried a secret.
+    pin_refs: Vec<u8>,
     extended: bool,
 }
 
@@ -25,6 +27,7 @@ impl<F: FnMut(&[u8]) -> Vec<u8>> Transport for Hostile<F> {
         assert!(self.sent < 10_000, "the client did not stop");
         if c.len() > 5 && c[1] == 0x20 {
             self.pins += 1;
+            self.pin_refs.push(c[3]);
         }
         Ok((self.answer)(c))
     }
@@ -42,6 +45,7 @@ fn hostile<F: FnMut(&[u8]) -> Vec<u8>>(answer: F, extended: bool) -> Hostile<F> 
         answer,
         sent: 0,
         pins: 0,
+        pin_refs: Vec::new(),
         extended,
     }
 }
@@ -50,11 +54,16 @@ fn pw() -> SigningPassword {
     SigningPassword::new("ABC123").unwrap()
 }
 
+fn pin() -> AuthPin {
+    AuthPin::new("1234").unwrap()
+}
+
 #[test]
 fn ok_to_everything() {
     for ext in [false, true] {
         let mut h = hostile(|_| vec![0x90, 0x00], ext);
-        let e = registration_tap(&mut h, &pw(), &register_request(), LastTry::Allow).unwrap_err();
+        let e = registration_tap(&mut h, &pw(), &pin(), &register_request(), LastTry::Allow)
+            .unwrap_err();
         assert!(matches!(e, JpkiError::MalformedResponse { .. }), "{e:?}");
         assert_eq!(
             h.pins, 0,
@@ -129,7 +138,8 @@ fn wrong_pin_answer_after_verify_is_not_retried() {
         },
         false,
     );
-    let e = registration_tap(&mut h, &pw(), &register_request(), LastTry::Refuse).unwrap_err();
+    let e =
+        registration_tap(&mut h, &pw(), &pin(), &register_request(), LastTry::Refuse).unwrap_err();
     assert!(
         matches!(e, JpkiError::WrongPin { tries_left: 4, .. }),
         "{e:?}"
@@ -137,16 +147,43 @@ fn wrong_pin_answer_after_verify_is_not_retried() {
     assert_eq!(h.pins, 1);
 }
 
+#[test]
+fn odd_answer_to_the_auth_tries_query_sends_no_secret() {
+    // The signing password's counter answers normally; the auth PIN's
+    // counter answers with something no JPKI card says there.
+    for odd in [[0x6A, 0x82], [0x6F, 0x00], [0x69, 0x85]] {
+        let mut h = hostile(
+            |c| match (c[1], c[3], c.len()) {
+                (0x20, 0x9B, 4) => vec![0x63, 0xC5],
+                (0x20, 0x98, 4) => odd.to_vec(),
+                _ => vec![0x90, 0x00],
+            },
+            true,
+        );
+        let e = registration_tap(&mut h, &pw(), &pin(), &register_request(), LastTry::Allow)
+            .unwrap_err();
+        assert!(
+            matches!(e, JpkiError::UnexpectedStatus { .. }),
+            "{odd:02X?}: {e:?}"
+        );
+        assert_eq!(h.pins, 0, "{odd:02X?}: no secret after an odd tries answer");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     /// Random answers to every command: the flow ends in Ok or a typed error,
-    /// and never sends the PIN twice.
+    /// and never sends either secret twice.
     #[test]
     fn random_answers(seed in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 1..40), ext in any::<bool>()) {
         let mut i = 0;
         let mut h = hostile(move |_| { i += 1; seed[i % seed.len()].clone() }, ext);
-        let _ = registration_tap(&mut h, &pw(), &register_request(), LastTry::Allow);
-        prop_assert!(h.pins <= 1);
+        let _ = registration_tap(&mut h, &pw(), &pin(), &register_request(), LastTry::Allow);
+        prop_assert!(h.pins <= 2);
+        let mut refs = h.pin_refs.clone();
+        refs.sort_unstable();
+        refs.dedup();
+        prop_assert_eq!(refs.len(), h.pin_refs.len(), "a secret sent twice");
     }
 }

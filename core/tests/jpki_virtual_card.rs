@@ -10,7 +10,7 @@ use shiori_core::jpki::flows::{
 };
 use shiori_core::jpki::{fid, JpkiCard, JpkiError, PinStatus, TokenType};
 use shiori_core::pin::{AuthPin, LastTry, PinKind, SigningPassword};
-use shiori_core::proof::verify_proof;
+use shiori_core::proof::{verify_proof, verify_registration, RegistrationSignatures};
 use shiori_core::virtual_card::VirtualCardOptions;
 
 fn password(name: &str) -> SigningPassword {
@@ -27,29 +27,39 @@ fn cert_len(name: &str, f: &str) -> usize {
 }
 
 #[test]
-fn registration_with_extended_length_takes_six_apdus() {
+fn registration_with_extended_length_takes_nine_apdus() {
     let mut spy = Spy::new(card("tanaka-hanako", EXT));
     let req = register_request();
-    let tap =
-        registration_tap(&mut spy, &password("tanaka-hanako"), &req, LastTry::Refuse).unwrap();
+    let tap = registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &req,
+        LastTry::Refuse,
+    )
+    .unwrap();
+    // SELECT, 2 tries, VERIFY password, 2 reads, SIGN, VERIFY PIN, SIGN.
     assert_eq!(
         tap.apdus,
-        6,
+        9,
         "{:#?}",
         spy.commands
             .iter()
             .map(hex::encode_upper)
             .collect::<Vec<_>>()
     );
-    assert_eq!(spy.commands.len(), 6);
-    assert_eq!(spy.pins_sent(), 1);
+    assert_eq!(spy.commands.len(), 9);
+    assert_eq!(spy.pins_sent(), 2);
     // The card's proof verifies with the same verifier the server uses.
-    verify_proof(
+    verify_registration(
         &tap.message,
-        &tap.signature,
+        RegistrationSignatures {
+            signing: &tap.signature,
+            auth: &tap.auth_signature,
+        },
         &tap.signing_certificate,
+        &tap.auth_certificate,
         &req,
-        tap.auth_certificate.der(),
     )
     .unwrap();
     let info = tap.signing_certificate.basic_info().unwrap();
@@ -62,15 +72,16 @@ fn registration_with_short_apdus_stays_within_budget() {
     let tap = registration_tap(
         &mut spy,
         &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
         &register_request(),
         LastTry::Refuse,
     )
     .unwrap();
     let reads = cert_len("tanaka-hanako", "0001").div_ceil(256)
         + cert_len("tanaka-hanako", "000A").div_ceil(256);
-    // SELECT + tries + VERIFY + reads + sign, no SELECT EF.
-    assert_eq!(tap.apdus, 3 + reads + 1);
-    assert!(tap.apdus <= 19, "{} APDUs", tap.apdus);
+    // SELECT + 2 tries + 2 VERIFY + reads + 2 signs, no SELECT EF.
+    assert_eq!(tap.apdus, 5 + reads + 2);
+    assert!(tap.apdus <= 22, "{} APDUs", tap.apdus);
 }
 
 #[test]
@@ -81,6 +92,7 @@ fn extended_refused_by_card_falls_back_to_short_reads() {
     let tap = registration_tap(
         &mut spy,
         &password("sato-ichiro"),
+        &pin("sato-ichiro"),
         &register_request(),
         LastTry::Refuse,
     )
@@ -89,7 +101,7 @@ fn extended_refused_by_card_falls_back_to_short_reads() {
         + cert_len("sato-ichiro", "000A").div_ceil(256);
     assert_eq!(
         tap.apdus,
-        3 + 1 + reads + 1,
+        5 + 1 + reads + 2,
         "one failed extended read, then short reads"
     );
     assert!(tap.signing_certificate.basic_info().unwrap().address.len() > 127);
@@ -104,11 +116,13 @@ fn chained_61xx_responses_are_followed() {
     let tap = registration_tap(
         card("tanaka-hanako", opts),
         &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
         &register_request(),
         LastTry::Refuse,
     )
     .unwrap();
     assert_eq!(tap.signature.len(), 256);
+    assert_eq!(tap.auth_signature.len(), 256);
 }
 
 #[test]
@@ -147,7 +161,14 @@ fn status_sends_no_pin() {
 fn wrong_password_costs_exactly_one_try_and_is_not_retried() {
     let mut spy = Spy::new(card("tanaka-hanako", EXT));
     let wrong = SigningPassword::new("WRONG1").unwrap();
-    let e = registration_tap(&mut spy, &wrong, &register_request(), LastTry::Refuse).unwrap_err();
+    let e = registration_tap(
+        &mut spy,
+        &wrong,
+        &pin("tanaka-hanako"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
     assert_eq!(
         e,
         JpkiError::WrongPin {
@@ -155,8 +176,12 @@ fn wrong_password_costs_exactly_one_try_and_is_not_retried() {
             tries_left: 4
         }
     );
-    assert_eq!(spy.pins_sent(), 1);
-    assert_eq!(spy.inner.tries_left().1, Some(4));
+    assert_eq!(
+        spy.pins_sent(),
+        1,
+        "the auth PIN is not sent after a wrong password"
+    );
+    assert_eq!(spy.inner.tries_left(), (3, Some(4)));
 }
 
 #[test]
@@ -169,6 +194,7 @@ fn lower_case_password_is_upper_cased_and_accepted() {
     registration_tap(
         card("tanaka-hanako", EXT),
         &pw,
+        &pin("tanaka-hanako"),
         &register_request(),
         LastTry::Refuse,
     )
@@ -181,23 +207,26 @@ fn last_try_is_refused_without_consent() {
     let e = registration_tap(
         &mut spy,
         &password("suzuki-minoru"),
+        &pin("suzuki-minoru"),
         &register_request(),
         LastTry::Refuse,
     )
     .unwrap_err();
     assert_eq!(e, JpkiError::LastTryRefused(PinKind::Signing));
     assert_eq!(spy.pins_sent(), 0, "no PIN may be sent");
-    assert_eq!(spy.inner.tries_left().1, Some(1));
-    // With consent and the right password it goes through and resets the counter.
+    assert_eq!(spy.inner.tries_left(), (1, Some(1)));
+    // With consent and the right secrets it goes through and resets both
+    // counters.
     let mut c = spy.inner;
     registration_tap(
         &mut c,
         &password("suzuki-minoru"),
+        &pin("suzuki-minoru"),
         &register_request(),
         LastTry::Allow,
     )
     .unwrap();
-    assert_eq!(c.tries_left().1, Some(5));
+    assert_eq!(c.tries_left(), (3, Some(5)));
 }
 
 #[test]
@@ -235,6 +264,7 @@ fn blocked_card_gets_no_pin() {
     let e = registration_tap(
         &mut spy,
         &password("yamada-taro-blocked"),
+        &pin("yamada-taro-blocked"),
         &register_request(),
         LastTry::Allow,
     )
@@ -249,7 +279,14 @@ fn blocked_card_gets_no_pin() {
 fn card_without_signing_certificate_is_told_before_any_pin() {
     let mut spy = Spy::new(card("kobayashi-child", EXT));
     let pw = SigningPassword::new("ABC123").unwrap();
-    let e = registration_tap(&mut spy, &pw, &register_request(), LastTry::Allow).unwrap_err();
+    let e = registration_tap(
+        &mut spy,
+        &pw,
+        &pin("kobayashi-child"),
+        &register_request(),
+        LastTry::Allow,
+    )
+    .unwrap_err();
     assert_eq!(e, JpkiError::NoSigningCertificate);
     assert_eq!(spy.pins_sent(), 0);
     let s = read_status(spy.inner).unwrap();
@@ -295,18 +332,22 @@ fn verified_pin_is_not_sent_again() {
 
 #[test]
 fn tag_lost_mid_read_is_card_lost() {
-    for n in 1..6 {
+    // Lose the card before each command of the short-APDU tap in turn.
+    let reads = cert_len("tanaka-hanako", "0001").div_ceil(256)
+        + cert_len("tanaka-hanako", "000A").div_ceil(256);
+    for n in 1..5 + reads + 2 {
         let mut spy = Spy::new(card("tanaka-hanako", SHORT));
         spy.lose_after = Some(n);
         let e = registration_tap(
             &mut spy,
             &password("tanaka-hanako"),
+            &pin("tanaka-hanako"),
             &register_request(),
             LastTry::Refuse,
         )
         .unwrap_err();
         assert!(matches!(e, JpkiError::CardLost(_)), "{n}: {e:?}");
-        assert!(spy.pins_sent() <= 1);
+        assert!(spy.pins_sent() <= 2);
     }
 }
 
@@ -359,4 +400,185 @@ fn reading_the_signing_certificate_takes_four_apdus_and_one_pin() {
     assert_eq!(spy.commands.len(), 4);
     assert_eq!(spy.pins_sent(), 1);
     assert_eq!(cert.basic_info().unwrap().name, "田中\u{3000}花子");
+}
+
+// ---- The registration tap with both secrets (issue 10, item 1) ----
+
+/// P2 of VERIFY for the auth PIN (SFI 18) and the signing password (SFI 1B).
+const AUTH_P2: u8 = 0x98;
+const SIGNING_P2: u8 = 0x9B;
+
+/// VERIFY commands that carried a secret to the counter `p2`.
+fn secrets_sent_to(spy: &Spy<impl shiori_core::Transport>, p2: u8) -> usize {
+    spy.commands
+        .iter()
+        .filter(|c| c.len() > 5 && c[1] == 0x20 && c[3] == p2)
+        .count()
+}
+
+/// Spend `n` tries of the auth PIN with a wrong PIN, as a resident mistyping
+/// it at earlier login taps would.
+fn spend_auth_tries(c: &mut shiori_core::virtual_card::VirtualCard, n: usize) {
+    let mut card = JpkiCard::open(c).unwrap();
+    for _ in 0..n {
+        let e = card
+            .verify_auth_pin(&AuthPin::new("0000").unwrap(), LastTry::Allow)
+            .unwrap_err();
+        assert!(matches!(e, JpkiError::WrongPin { .. }), "{e:?}");
+    }
+}
+
+/// Spend `n` tries of the signing password with a wrong password.
+fn spend_signing_tries(c: &mut shiori_core::virtual_card::VirtualCard, n: usize) {
+    let mut card = JpkiCard::open(c).unwrap();
+    for _ in 0..n {
+        let e = card
+            .verify_signing_password(&SigningPassword::new("WRONG1").unwrap(), LastTry::Allow)
+            .unwrap_err();
+        assert!(matches!(e, JpkiError::WrongPin { .. }), "{e:?}");
+    }
+}
+
+#[test]
+fn registration_reads_both_counters_before_sending_either_secret() {
+    let mut spy = Spy::new(card("tanaka-hanako", EXT));
+    registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap();
+    // The command headers, in order (VERIFY bodies and digests left out).
+    let heads: Vec<String> = spy
+        .commands
+        .iter()
+        .map(|c| {
+            let with_data = if c.len() > 5 && c[1] == 0x20 {
+                " +secret"
+            } else {
+                ""
+            };
+            format!("{}{with_data}", hex::encode_upper(&c[..4]))
+        })
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "00A4040C",         // SELECT JPKI AP
+            "0020009B",         // tries left, signing password
+            "00200098",         // tries left, auth PIN
+            "0020009B +secret", // VERIFY signing password
+            "00B08100",         // READ signing certificate
+            "00B08A00",         // READ auth certificate
+            "802A009A",         // SIGN with the signing key
+            "00200098 +secret", // VERIFY auth PIN (no second tries read)
+            "802A0097",         // SIGN with the auth key
+        ],
+    );
+}
+
+#[test]
+fn blocked_auth_pin_refuses_before_the_signing_password_is_sent() {
+    let mut c = card("tanaka-hanako", EXT);
+    spend_auth_tries(&mut c, 3);
+    assert_eq!(c.tries_left(), (0, Some(5)));
+    let mut spy = Spy::new(c);
+    let e = registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &register_request(),
+        LastTry::Allow,
+    )
+    .unwrap_err();
+    assert_eq!(e, JpkiError::PinBlocked(PinKind::Auth));
+    assert_eq!(secrets_sent_to(&spy, SIGNING_P2), 0, "no password sent");
+    assert_eq!(spy.pins_sent(), 0);
+    assert_eq!(spy.inner.tries_left(), (0, Some(5)));
+}
+
+#[test]
+fn auth_pin_at_its_last_try_refuses_before_the_signing_password_is_sent() {
+    let mut c = card("tanaka-hanako", EXT);
+    spend_auth_tries(&mut c, 2);
+    let mut spy = Spy::new(c);
+    let e = registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(e, JpkiError::LastTryRefused(PinKind::Auth));
+    assert_eq!(secrets_sent_to(&spy, SIGNING_P2), 0, "no password sent");
+    assert_eq!(spy.pins_sent(), 0);
+    assert_eq!(spy.inner.tries_left(), (1, Some(5)));
+    // Once the resident confirmed the warning, the right PIN goes through
+    // and resets the counter.
+    let mut c = spy.inner;
+    registration_tap(
+        &mut c,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &register_request(),
+        LastTry::Allow,
+    )
+    .unwrap();
+    assert_eq!(c.tries_left(), (3, Some(5)));
+}
+
+#[test]
+fn signing_password_at_its_last_try_refuses_before_anything_is_sent() {
+    let mut c = card("tanaka-hanako", EXT);
+    spend_signing_tries(&mut c, 4);
+    assert_eq!(c.tries_left(), (3, Some(1)));
+    let mut spy = Spy::new(c);
+    let e = registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(e, JpkiError::LastTryRefused(PinKind::Signing));
+    assert_eq!(spy.pins_sent(), 0, "neither secret sent");
+    assert_eq!(spy.inner.tries_left(), (3, Some(1)));
+}
+
+#[test]
+fn wrong_auth_pin_after_a_correct_password_costs_one_auth_try_only() {
+    let mut spy = Spy::new(card("tanaka-hanako", EXT));
+    let e = registration_tap(
+        &mut spy,
+        &password("tanaka-hanako"),
+        &AuthPin::new("0000").unwrap(),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        JpkiError::WrongPin {
+            pin: PinKind::Auth,
+            tries_left: 2
+        }
+    );
+    // The password was sent once, before; its counter was not touched
+    // again (one tries read, one VERIFY), and nothing follows the wrong PIN.
+    assert_eq!(secrets_sent_to(&spy, SIGNING_P2), 1);
+    assert_eq!(
+        spy.commands
+            .iter()
+            .filter(|c| c[1] == 0x20 && c[3] == SIGNING_P2)
+            .count(),
+        2
+    );
+    assert_eq!(secrets_sent_to(&spy, AUTH_P2), 1);
+    let last = spy.commands.last().unwrap();
+    assert_eq!((last[1], last[3], last.len() > 5), (0x20, AUTH_P2, true));
+    assert_eq!(spy.inner.tries_left(), (2, Some(5)));
 }

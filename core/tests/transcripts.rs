@@ -22,6 +22,7 @@ fn run(flow: &str, t: &mut dyn Transport) -> String {
     let pw = |s: &str| SigningPassword::new(s).unwrap();
     let img = image("tanaka-hanako");
     let good_pw = pw(img.signing_password.as_deref().unwrap());
+    let good_pin = AuthPin::new(&img.auth_pin).unwrap();
     let result: Result<String, JpkiError> = match flow {
         "status" | "status-sfi-refused" => read_status(t).map(|s| format!("{s:?}")),
         "registration-extended"
@@ -29,22 +30,31 @@ fn run(flow: &str, t: &mut dyn Transport) -> String {
         | "registration-short-sfi-leaves-current-ef"
         | "registration-short-sfi-refused"
         | "registration-extended-sfi-refused" => {
-            registration_tap(t, &good_pw, &register_request(), LastTry::Refuse)
+            registration_tap(t, &good_pw, &good_pin, &register_request(), LastTry::Refuse)
+                .map(|r| hex::encode(&r.signature) + &hex::encode(&r.auth_signature))
+        }
+        "login-extended" | "login-short-sfi-refused" => {
+            login_tap(t, &good_pin, &login_request(), LastTry::Refuse)
                 .map(|r| hex::encode(&r.signature))
         }
-        "login-extended" | "login-short-sfi-refused" => login_tap(
+        "registration-wrong-password" => registration_tap(
             t,
-            &AuthPin::new(&img.auth_pin).unwrap(),
-            &login_request(),
+            &pw("WRONG999"),
+            &good_pin,
+            &register_request(),
             LastTry::Refuse,
         )
-        .map(|r| hex::encode(&r.signature)),
-        "registration-wrong-password" => {
-            registration_tap(t, &pw("WRONG999"), &register_request(), LastTry::Refuse)
-                .map(|_| String::new())
-        }
+        .map(|_| String::new()),
+        "registration-wrong-auth-pin" => registration_tap(
+            t,
+            &good_pw,
+            &AuthPin::new("0000").unwrap(),
+            &register_request(),
+            LastTry::Refuse,
+        )
+        .map(|_| String::new()),
         "registration-no-signing-certificate" => {
-            registration_tap(t, &good_pw, &register_request(), LastTry::Refuse)
+            registration_tap(t, &good_pw, &good_pin, &register_request(), LastTry::Refuse)
                 .map(|_| String::new())
         }
         other => panic!("unknown flow {other}"),
@@ -64,6 +74,7 @@ fn flows() -> Vec<(&'static str, &'static str, VirtualCardOptions, SfiReads)> {
         ("registration-short", "tanaka-hanako", SHORT, iso),
         ("login-extended", "tanaka-hanako", EXT, iso),
         ("registration-wrong-password", "tanaka-hanako", EXT, iso),
+        ("registration-wrong-auth-pin", "tanaka-hanako", EXT, iso),
         (
             "registration-no-signing-certificate",
             "kobayashi-child",
@@ -145,9 +156,32 @@ fn replay_rejects_a_changed_conversation() {
     let e = registration_tap(
         &mut replay,
         &SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap(),
+        &AuthPin::new(&img.auth_pin).unwrap(),
         &register_request(),
         LastTry::Refuse,
     )
     .unwrap_err();
     assert_eq!(e, JpkiError::LastTryRefused(PinKind::Signing));
+}
+
+#[test]
+fn replay_with_the_auth_pin_at_its_last_try_sends_no_password() {
+    let path = vector("transcripts/registration-extended.json");
+    let mut t: Transcript = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // The card's answer to the auth PIN's tries query (the third command,
+    // before any secret) now says one try is left. The replay would fail if
+    // the client sent the password VERIFY that follows in the recording.
+    assert_eq!(t.exchanges[2].command, "00200098");
+    t.exchanges[2].response = "63C1".into();
+    let mut replay = Replay::new(t);
+    let img = image("tanaka-hanako");
+    let e = registration_tap(
+        &mut replay,
+        &SigningPassword::new(img.signing_password.as_deref().unwrap()).unwrap(),
+        &AuthPin::new(&img.auth_pin).unwrap(),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_err();
+    assert_eq!(e, JpkiError::LastTryRefused(PinKind::Auth));
 }
