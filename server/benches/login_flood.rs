@@ -62,7 +62,8 @@ fn start(dir: &std::path::Path, config: &Config) -> Child {
     std::fs::write(dir.join("added"), b"").unwrap();
     let child = Command::new(bin)
         .args(["serve", "--config", path.to_str().unwrap()])
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -149,7 +150,12 @@ fn flood(label: &str, config: &Config, clients: u64, secs: u64, spread: bool) ->
         let stop = stop.clone();
         let answers = answers.clone();
         let local = if spread {
-            IpAddr::V4(Ipv4Addr::new(127, 0, (10 + i / 200) as u8, (10 + i % 200) as u8))
+            IpAddr::V4(Ipv4Addr::new(
+                127,
+                0,
+                (10 + i / 200) as u8,
+                (10 + i % 200) as u8,
+            ))
         } else {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
         };
