@@ -32,12 +32,21 @@
 //!
 //! [notices]
 //! deadline_soon_days = 2
+//!
+//! metrics_listen = "127.0.0.1:9090"  # /metrics here only (or metrics_token, or both)
+//! trusted_proxies = ["10.0.0.0/8"]   # peers whose X-Forwarded-For is believed
+//!
+//! [limits]                          # every key has a default (docs/operations.md)
+//! max_connections = 1024
+//! header_read_timeout_secs = 10
+//! idle_timeout_secs = 60
 //! ```
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use shiori_core::cert::PolicyKind;
 use shiori_core::library_card::{CardNumberSchemeConfig, CheckDigitScheme, SchemeError};
 use shiori_core::proof::ProofError;
@@ -111,6 +120,167 @@ pub struct Config {
     /// retention.
     #[serde(default)]
     pub staff: StaffConfig,
+    /// Bounds on what clients, above all unauthenticated ones, can make the
+    /// server hold or do (`[limits]`): connections, timeouts, password
+    /// hashes, per-address rates, live challenges.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Serve `/metrics` on this separate address (e.g. a loopback or
+    /// management interface), and not on the public listener.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` on the public listener to requests that carry
+    /// `Authorization: Bearer <token>` (at least 16 characters).
+    /// `SHIORI_METRICS_TOKEN` overrides it. With neither this nor
+    /// [`Config::metrics_listen`], `/metrics` is not served at all.
+    #[serde(default)]
+    pub metrics_token: Option<MetricsToken>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For`
+    /// is believed when they are the peer: the client address used for
+    /// throttling is then the rightmost entry not in this list.
+    #[serde(default)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// The bearer token that `/metrics` asks for on the public listener.
+/// `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// The environment variable that overrides the file.
+    pub const ENV: &'static str = "SHIORI_METRICS_TOKEN";
+    /// Shortest accepted token.
+    pub const MIN_CHARS: usize = 16;
+
+    /// A token (for embedders and tests).
+    pub fn new(token: impl Into<String>) -> Self {
+        MetricsToken(token.into())
+    }
+
+    /// Refuse a token shorter than [`MetricsToken::MIN_CHARS`].
+    pub fn check(&self) -> Result<(), StartError> {
+        if self.0.chars().count() < Self::MIN_CHARS || self.0.chars().any(char::is_whitespace) {
+            return Err(StartError::Config(format!(
+                "metrics_token needs at least {} characters and no spaces",
+                Self::MIN_CHARS
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether an `Authorization` header value is `Bearer <this token>`
+    /// (compared in constant time).
+    pub(crate) fn matches_header(&self, value: &[u8]) -> bool {
+        let Some(given) = value.strip_prefix(b"Bearer ") else {
+            return false;
+        };
+        let a = sha2::Sha256::digest(given);
+        let b = sha2::Sha256::digest(self.0.as_bytes());
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(REDACTED)")
+    }
+}
+
+/// Bounds on connections, work and storage that clients can cause
+/// (`[limits]`); every field has a default, and [`Limits::check`] says
+/// which values are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Connections served at once on the public listener (default 1024;
+    /// keep it well under the process's open-file limit). At the cap new
+    /// connections wait, unserved, until one closes (a warning at most once
+    /// a minute, and `shiori_connection_cap_reached_total` counts them).
+    pub max_connections: usize,
+    /// A client must send a request's complete header within this many
+    /// seconds of the server starting to wait for it, on a new connection
+    /// and between requests on a kept-alive one (default 10).
+    pub header_read_timeout_secs: u64,
+    /// A connection on which nothing is read or written for this many
+    /// seconds is closed (default 60).
+    pub idle_timeout_secs: u64,
+    /// Staff password hashes computed at once (default: the number of CPU
+    /// cores). Each takes about 19 MiB while it runs.
+    pub password_hashes: Option<usize>,
+    /// How long a staff login waits for a free hashing slot before it is
+    /// refused with 503 and `Retry-After` (milliseconds, default 2000).
+    pub password_queue_ms: u64,
+    /// Staff login attempts per minute from one client address (default
+    /// 10, as a burst, then one every 6 s). An IPv6 address counts by its /64.
+    pub staff_logins_per_minute: u32,
+    /// Challenges per minute from one client address (default 60, as a
+    /// burst, then one a second). An IPv6 address counts by its /64.
+    pub challenges_per_minute: u32,
+    /// Unexpired challenges kept at once, from all clients together
+    /// (default 100000); beyond it new ones are refused with 503.
+    pub max_live_challenges: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 1024,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            password_hashes: None,
+            password_queue_ms: 2000,
+            staff_logins_per_minute: 10,
+            challenges_per_minute: 60,
+            max_live_challenges: 100_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuse values that would switch a bound off or make the server useless.
+    pub fn check(&self) -> Result<(), StartError> {
+        let bad = |what: &str| Err(StartError::Config(format!("limits.{what}")));
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return bad("max_connections must be 1-1000000");
+        }
+        if !(1..=300).contains(&self.header_read_timeout_secs) {
+            return bad("header_read_timeout_secs must be 1-300");
+        }
+        if !(1..=3600).contains(&self.idle_timeout_secs) {
+            return bad("idle_timeout_secs must be 1-3600");
+        }
+        if self
+            .password_hashes
+            .is_some_and(|n| !(1..=1024).contains(&n))
+        {
+            return bad("password_hashes must be 1-1024");
+        }
+        if self.password_queue_ms > 60_000 {
+            return bad("password_queue_ms must be 0-60000");
+        }
+        if !(1..=100_000).contains(&self.staff_logins_per_minute) {
+            return bad("staff_logins_per_minute must be 1-100000");
+        }
+        if !(1..=100_000).contains(&self.challenges_per_minute) {
+            return bad("challenges_per_minute must be 1-100000");
+        }
+        if !(1..=100_000_000).contains(&self.max_live_challenges) {
+            return bad("max_live_challenges must be 1-100000000");
+        }
+        Ok(())
+    }
+
+    /// Concurrent password hashes: the configured number, or the cores.
+    pub fn password_hash_slots(&self) -> usize {
+        self.password_hashes.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        })
+    }
 }
 
 /// Staff console settings (`[staff]`); every field has a default.
@@ -464,12 +634,17 @@ impl Config {
             challenge_ttl_secs: DEFAULT_CHALLENGE_TTL_SECS,
             session_ttl_secs: DEFAULT_SESSION_TTL_SECS,
             staff: StaffConfig::default(),
+            limits: Limits::default(),
+            metrics_listen: None,
+            metrics_token: None,
+            trusted_proxies: Vec::new(),
         }
     }
 
     /// Apply the environment's overrides: `SHIORI_DATABASE`,
-    /// `SHIORI_PUBLIC_ORIGIN` and `SHIORI_LISTEN` (so that a container or a
-    /// unit file can point one configuration file at different places).
+    /// `SHIORI_PUBLIC_ORIGIN`, `SHIORI_LISTEN` and `SHIORI_METRICS_TOKEN`
+    /// (so that a container or a unit file can point one configuration file
+    /// at different places).
     pub fn apply_env(&mut self) -> Result<(), StartError> {
         self.apply_vars(|name| std::env::var(name).ok())
     }
@@ -486,6 +661,9 @@ impl Config {
             self.listen = listen
                 .parse()
                 .map_err(|e| StartError::Config(format!("SHIORI_LISTEN={listen:?}: {e}")))?;
+        }
+        if let Some(token) = var(MetricsToken::ENV).filter(|t| !t.is_empty()) {
+            self.metrics_token = Some(MetricsToken(token));
         }
         Ok(())
     }

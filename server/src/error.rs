@@ -18,6 +18,8 @@ pub struct ApiErrorResponse {
     pub status: StatusCode,
     /// The body.
     pub body: ApiError,
+    /// Seconds to send as `Retry-After` (429 and 503 answers).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiErrorResponse {
@@ -31,7 +33,14 @@ impl ApiErrorResponse {
                 message: message.into(),
                 message_ja: message_ja(code).map(str::to_owned),
             },
+            retry_after: None,
         }
+    }
+
+    /// The same answer with `Retry-After: secs` (at least 1).
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
     }
 
     /// 400 with `code`.
@@ -72,7 +81,13 @@ impl ApiErrorResponse {
 impl IntoResponse for ApiErrorResponse {
     fn into_response(self) -> Response {
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
+        let retry_after = self.retry_after;
         let mut response = (self.status, axum::Json(self.body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if unauthorized {
             response
                 .headers_mut()

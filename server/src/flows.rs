@@ -99,9 +99,16 @@ pub(crate) async fn create_challenge(
         expires_at: now.saturating_add(ttl(inner.config.challenge_ttl_secs)),
         used_at: None,
     };
-    // Housekeeping: challenges expired for a day are of no further use.
-    challenges::purge_expired(inner.db.pool(), now - 86_400).await?;
-    challenges::insert(inner.db.pool(), &id, &row, now).await?;
+    // An expired challenge can no longer be answered (nor reported
+    // reused): its row goes now, so storage holds only live challenges, and
+    // at most `limits.max_live_challenges` of them.
+    challenges::purge_expired(inner.db.pool(), now).await?;
+    let cap = inner.config.limits.max_live_challenges;
+    if !challenges::insert_below_cap(inner.db.pool(), &id, &row, now, cap).await? {
+        inner.metrics.challenges_full();
+        tracing::warn!(cap, "challenge refused: limits.max_live_challenges reached");
+        return Err(crate::throttle::Refusal::ChallengesFull.into());
+    }
     inner.metrics.challenge();
     Ok(Challenge {
         id,

@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod circulation;
+mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -37,10 +38,13 @@ mod http;
 pub mod import;
 mod metrics;
 pub mod notify;
+mod request_log;
+mod serve;
 pub mod staff;
 mod state;
 mod store;
 pub mod testing;
+mod throttle;
 mod time_fmt;
 pub mod verify;
 
@@ -48,8 +52,9 @@ use std::sync::Arc;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    Backend, Config, Database, NoticeRules, OcspConfig, PolicyConfig, SmtpConfig, SmtpPassword,
-    SmtpTls, SqliteSynchronous, StaffConfig, StartError, TrustAnchorFiles,
+    Backend, Config, Database, Limits, MetricsToken, NoticeRules, OcspConfig, PolicyConfig,
+    SmtpConfig, SmtpPassword, SmtpTls, SqliteSynchronous, StaffConfig, StartError,
+    TrustAnchorFiles,
 };
 pub use error::ApiErrorResponse;
 pub use state::AppState;
@@ -78,24 +83,91 @@ pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<
     serve_app_with_state(listener, router, &state).await
 }
 
-/// Serve a router from [`build_app`] like [`serve_app`], and run the
-/// background work of its [`AppState`] meanwhile: the notice sender
-/// ([`notify`]) when `[smtp]` is configured (password from
-/// `SHIORI_SMTP_PASSWORD`); without it a warning says that notices stay in
-/// the outbox. The sender stops after the server has.
+/// Serve a router from [`build_app`] like [`serve_app`], with the
+/// [`Limits`] of the state's configuration, `/metrics` on
+/// `metrics_listen` when configured, and run the background work of its
+/// [`AppState`] meanwhile: the notice sender ([`notify`]) when `[smtp]` is
+/// configured (password from `SHIORI_SMTP_PASSWORD`); without it a warning
+/// says that notices stay in the outbox. The sender stops after the server
+/// has.
 pub async fn serve_app_with_state(
     listener: tokio::net::TcpListener,
     router: axum::Router,
     state: &AppState,
 ) -> Result<(), StartError> {
+    let metrics = match state.config().metrics_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(StartError::Io)?,
+        ),
+        None => None,
+    };
+    serve_app_with_listeners(listener, metrics, router, state).await
+}
+
+/// [`serve_app_with_state`] with the `/metrics` listener already bound
+/// (tests bind port 0). `metrics` serves only `/metrics`, unauthenticated:
+/// bind it where only the monitoring can reach it.
+pub async fn serve_app_with_listeners(
+    listener: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+    router: axum::Router,
+    state: &AppState,
+) -> Result<(), StartError> {
     let sender = notify::start_configured(state)?;
     let sweeper = start_sweeper(state);
-    let served = serve_app(listener, router).await;
+    let stop = serve::stop_on_signal();
+    let limits = state.config().limits;
+    log_where_metrics_are(state.config(), metrics.as_ref());
+    let public = serve::run(
+        serve::Listener {
+            listener,
+            router,
+            limits,
+            state: Some(state.clone()),
+            name: "public",
+        },
+        stop.clone(),
+    );
+    let metrics = async {
+        if let Some(listener) = metrics {
+            let limits = Limits {
+                max_connections: serve::METRICS_CONNECTIONS,
+                ..limits
+            };
+            serve::run(
+                serve::Listener {
+                    listener,
+                    router: http::metrics_router(state.clone()),
+                    limits,
+                    state: None,
+                    name: "metrics",
+                },
+                stop.clone(),
+            )
+            .await;
+        }
+    };
+    tokio::join!(public, metrics);
     sweeper.abort();
     if let Some(sender) = sender {
         sender.stop().await;
     }
-    served
+    Ok(())
+}
+
+fn log_where_metrics_are(config: &Config, metrics: Option<&tokio::net::TcpListener>) {
+    if let Some(l) = metrics {
+        tracing::info!(addr = ?l.local_addr().ok(), "/metrics served on its own listener");
+    }
+    if config.metrics_token.is_some() {
+        tracing::info!("/metrics served on the public listener to its bearer token");
+    } else if metrics.is_none() {
+        tracing::warn!(
+            "/metrics is not served: set metrics_listen or metrics_token (SHIORI_METRICS_TOKEN)"
+        );
+    }
 }
 
 /// The periodic hold sweep (`holds.sweep_interval_secs`, default 300 s;
@@ -125,21 +197,25 @@ pub fn start_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
 }
 
 /// Serve a router from [`build_app`] on `listener` until ctrl-c or SIGTERM
-/// (for embedders that use the [`AppState`] too, like `shiori demo`). Runs
-/// no background work: notices stay in the outbox (use
-/// [`serve_app_with_state`] to mail them).
+/// with the default [`Limits`] (for embedders that use the [`AppState`]
+/// too). Runs no background work and no `/metrics` listener: notices stay
+/// in the outbox (use [`serve_app_with_state`] to mail them).
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     router: axum::Router,
 ) -> Result<(), StartError> {
-    tracing::info!(addr = ?listener.local_addr().ok(), "shiori-server listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartError::Io)
+    let l = serve::Listener {
+        listener,
+        router,
+        limits: Limits::default(),
+        state: None,
+        name: "public",
+    };
+    serve::run(l, serve::stop_on_signal()).await;
+    Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!("cannot listen for ctrl-c: {e}");

@@ -11,8 +11,9 @@
 //! Without `--config` the server uses `shiori.db` in the current directory
 //! with the JPKI-TEST anchors of the workspace's `test-vectors/`, says loudly
 //! that this is a test setup, and starts with the demo catalogue.
-//! `SHIORI_DATABASE`, `SHIORI_PUBLIC_ORIGIN` and `SHIORI_LISTEN` override
-//! the configuration.
+//! `SHIORI_DATABASE`, `SHIORI_PUBLIC_ORIGIN`, `SHIORI_LISTEN` and
+//! `SHIORI_METRICS_TOKEN` override the configuration; `RUST_LOG` sets what
+//! is logged (default `info`, one line per request included).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,8 +33,28 @@ enum Command {
     AddStaff { username: String, role: Role },
 }
 
+/// Log to stderr at the levels `RUST_LOG` selects (default `info`; e.g.
+/// `RUST_LOG=info,shiori::request=warn` hides the per-request lines).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let (filter, bad) = match EnvFilter::try_from_default_env() {
+        Ok(f) => (f, None),
+        Err(e) => (
+            EnvFilter::new("info"),
+            std::env::var("RUST_LOG").ok().map(|v| (v, e)),
+        ),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+    if let Some((value, e)) = bad.filter(|(v, _)| !v.is_empty()) {
+        tracing::warn!("RUST_LOG={value:?} not understood ({e}); logging at info");
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt().with_target(false).init();
+    init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (command, config_path) = match parse_args(&args) {
         Ok(parsed) => parsed,

@@ -30,7 +30,22 @@ pub(crate) struct Metrics {
     notice_failures: AtomicU64,
     /// The CRL directory, when revocation is checked with CRL files.
     crl: Option<Arc<CrlDirectory>>,
+    connection_cap_reached: AtomicU64,
+    rate_limited: [AtomicU64; 2],
+    challenges_full: AtomicU64,
+    login_busy: AtomicU64,
 }
+
+/// What a per-address rate limit refused.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Limited {
+    /// `POST /api/v1/challenges`.
+    Challenges,
+    /// `POST /staff/login`.
+    StaffLogin,
+}
+
+const LIMITED: [&str; 2] = ["challenges", "staff_login"];
 
 fn index(o: Outcome) -> usize {
     match o {
@@ -70,6 +85,26 @@ impl Metrics {
 
     pub(crate) fn notice_sent(&self) {
         self.notices_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn connection_cap_reached(&self) {
+        self.connection_cap_reached.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn rate_limited(&self, what: Limited) {
+        let i = match what {
+            Limited::Challenges => 0,
+            Limited::StaffLogin => 1,
+        };
+        self.rate_limited[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn challenges_full(&self) {
+        self.challenges_full.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn login_busy(&self) {
+        self.login_busy.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn notice_failed(&self) {
@@ -118,6 +153,32 @@ impl Metrics {
             out,
             "# HELP shiori_notice_failures_total Failed attempts to mail a notice (this process).\n# TYPE shiori_notice_failures_total counter\nshiori_notice_failures_total {}",
             self.notice_failures.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP shiori_connection_cap_reached_total Times the public listener stopped accepting at limits.max_connections.\n# TYPE shiori_connection_cap_reached_total counter\nshiori_connection_cap_reached_total {}",
+            self.connection_cap_reached.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP shiori_rate_limited_total Requests refused 429 by a per-address rate limit.\n# TYPE shiori_rate_limited_total counter"
+        );
+        for (label, c) in LIMITED.iter().zip(&self.rate_limited) {
+            let _ = writeln!(
+                out,
+                "shiori_rate_limited_total{{endpoint=\"{label}\"}} {}",
+                c.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP shiori_challenges_refused_total Challenges refused 503 at limits.max_live_challenges.\n# TYPE shiori_challenges_refused_total counter\nshiori_challenges_refused_total {}",
+            self.challenges_full.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP shiori_staff_login_busy_total Staff logins refused 503 because every password-hashing slot stayed busy.\n# TYPE shiori_staff_login_busy_total counter\nshiori_staff_login_busy_total {}",
+            self.login_busy.load(Ordering::Relaxed)
         );
         if let Some((pending, failing)) = undelivered {
             let _ = writeln!(

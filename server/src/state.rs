@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::{Config, PolicyConfig, StartError};
 use crate::metrics::Metrics;
 use crate::store::Db;
+use crate::throttle::{AddressLimiter, HashSlots};
 use crate::verify::{
     ChainVerifier, CrlDirectory, NoRevocationCheck, OcspChecker, RevocationChecker, TrustAnchors,
 };
@@ -29,6 +30,12 @@ pub(crate) struct Inner {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) metrics: Metrics,
+    /// Per-address limit of `POST /api/v1/challenges`.
+    pub(crate) challenge_limiter: AddressLimiter,
+    /// Per-address limit of `POST /staff/login`.
+    pub(crate) staff_login_limiter: AddressLimiter,
+    /// The cap on concurrent staff password hashes.
+    pub(crate) hash_slots: HashSlots,
 }
 
 impl AppState {
@@ -117,12 +124,23 @@ impl AppState {
                 "notices.deadline_soon_days must be 0-7".into(),
             ));
         }
+        config.limits.check()?;
+        if let Some(t) = &config.metrics_token {
+            t.check()?;
+        }
         let db = crate::store::open(&config.database, config.sqlite_synchronous).await?;
         let mut tx = crate::store::begin_write(&db).await?;
         crate::store::catalogue::sync_branches(&mut tx, &config.branches).await?;
         tx.commit().await?;
+        let limits = config.limits;
         Ok(Self {
             inner: Arc::new(Inner {
+                challenge_limiter: AddressLimiter::per_minute(limits.challenges_per_minute),
+                staff_login_limiter: AddressLimiter::per_minute(limits.staff_logins_per_minute),
+                hash_slots: HashSlots::new(
+                    limits.password_hash_slots(),
+                    Duration::from_millis(limits.password_queue_ms),
+                ),
                 config,
                 verifier,
                 scheme,

@@ -167,3 +167,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, StartError> {
         .build()
         .map_err(StartError::Io)
 }
+
+/// Take every staff password-hashing slot of `state` until the returned
+/// guard is dropped, so that a test can see a login refused as busy
+/// without racing real hashes.
+pub async fn occupy_password_hash_slots(
+    state: &crate::AppState,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    state.inner().hash_slots.occupy_all().await
+}

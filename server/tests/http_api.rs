@@ -27,6 +27,8 @@ use tower::ServiceExt;
 /// 2026-01-01T00:00:00Z: inside every valid test certificate.
 const NOW: i64 = 1_767_225_600;
 const ORIGIN: &str = "http://127.0.0.1:8080";
+/// `/metrics` is served on the public router only to this bearer token.
+const METRICS_TOKEN: &str = "test-metrics-token-0123";
 
 fn vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors")
@@ -79,11 +81,17 @@ impl Answer {
 }
 
 async fn harness() -> Harness {
+    harness_with(|_| {}).await
+}
+
+async fn harness_with(adjust: impl FnOnce(&mut Config)) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let db = shiori_server::testing::test_database(dir.path())
         .await
         .unwrap();
-    let config = Config::test_defaults(db, ORIGIN);
+    let mut config = Config::test_defaults(db, ORIGIN);
+    config.metrics_token = Some(shiori_server::MetricsToken::new(METRICS_TOKEN));
+    adjust(&mut config);
     let clock = Arc::new(ManualClock::new(NOW));
     let (app, state) = build_app_with_clock(config, clock.clone()).await.unwrap();
     Harness {
@@ -518,6 +526,42 @@ async fn an_expired_challenge_is_410() {
     assert_eq!(h.count("patrons").await, 0);
 }
 
+/// Storage a flood could grow is bounded: an expired challenge's row goes
+/// when the next challenge is made (not a day later), and beyond
+/// `limits.max_live_challenges` unexpired ones new challenges are 503.
+#[tokio::test]
+async fn expired_challenges_are_purged_and_live_ones_are_capped() {
+    let h = harness_with(|c| {
+        c.limits.max_live_challenges = 3;
+        c.limits.challenges_per_minute = 1000;
+    })
+    .await;
+    for _ in 0..3 {
+        h.challenge("register").await;
+    }
+    let a = h
+        .call(
+            Method::POST,
+            "/api/v1/challenges",
+            Some(json!({"purpose": "login"})),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(a.code(), "challenges_unavailable");
+    assert_eq!(h.count("challenges").await, 3);
+    // All three expire (300 s): the next challenge is made and the expired
+    // rows are gone.
+    h.clock.advance(300);
+    h.challenge("login").await;
+    assert_eq!(h.count("challenges").await, 1);
+    let metrics = h
+        .call(Method::GET, "/metrics", None, Some(METRICS_TOKEN))
+        .await;
+    let text = String::from_utf8(metrics.body).unwrap();
+    assert!(text.contains("shiori_challenges_refused_total 1"), "{text}");
+}
+
 #[tokio::test]
 async fn an_unknown_challenge_is_404() {
     let h = harness().await;
@@ -619,7 +663,9 @@ async fn rejected_cards_have_the_verifier_code() {
     }
     assert_eq!(h.count("patrons").await, 0);
     assert_eq!(h.count("sessions").await, 0);
-    let metrics = h.call(Method::GET, "/metrics", None, None).await;
+    let metrics = h
+        .call(Method::GET, "/metrics", None, Some(METRICS_TOKEN))
+        .await;
     let text = String::from_utf8(metrics.body).unwrap();
     assert!(
         text.contains("shiori_registrations_total{result=\"failed\"} 3"),
@@ -767,7 +813,9 @@ async fn health_metrics_and_openapi() {
         (a.status, a.body.as_slice()),
         (StatusCode::OK, b"ok".as_slice())
     );
-    let a = h.call(Method::GET, "/metrics", None, None).await;
+    let a = h
+        .call(Method::GET, "/metrics", None, Some(METRICS_TOKEN))
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(String::from_utf8(a.body)
         .unwrap()
@@ -1255,4 +1303,77 @@ async fn an_unknown_home_branch_is_refused() {
     let a = h.post_registration(body).await;
     assert_eq!(a.status, StatusCode::CREATED);
     assert_eq!(session(&a).patron.home_branch.as_deref(), Some("central"));
+
+/// A `tracing` writer into a shared buffer (the log capture of
+/// `one_log_line_per_request_without_secrets`).
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Operators get one line per request — method, route template, status,
+/// latency, request id — and never the token, the raw path, the query
+/// string or a card number.
+#[tokio::test]
+async fn one_log_line_per_request_without_secrets() {
+    let h = harness().await;
+    let log = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(log.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let secret = "Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3ODkw";
+    let card = "0290001234-5";
+    let req = Request::builder()
+        .method(Method::DELETE)
+        .uri(format!("/api/v1/me/holds/{card}?card={card}"))
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header("x-request-id", "req-4711")
+        .body(Body::empty())
+        .unwrap();
+    let a = h.raw(req).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    let unmatched = Request::get(format!("/no/such/{card}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.raw(unmatched).await.status, StatusCode::NOT_FOUND);
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("req-4711"))
+        .unwrap_or_else(|| panic!("no request line in {text:?}"));
+    for field in [
+        "method=DELETE",
+        "route=/api/v1/me/holds/{id}",
+        "status=401",
+        "latency_ms=",
+        "request_id=req-4711",
+    ] {
+        assert!(line.contains(field), "{field} missing in {line}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.contains("route=unmatched") && l.contains("status=404")),
+        "{text}"
+    );
+    assert!(!text.contains(secret), "{text}");
+    assert!(!text.contains(card), "{text}");
+    assert!(!text.contains("card="), "{text}");
 }

@@ -252,7 +252,15 @@ impl Mail for Library {
         let res = self
             .app
             .clone()
-            .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/metrics")
+                    .header(
+                        "authorization",
+                        format!("Bearer {}", support::library::METRICS_TOKEN),
+                    )
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)

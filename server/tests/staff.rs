@@ -187,6 +187,14 @@ async fn staff_library() -> Library {
     lib
 }
 
+/// A staff library whose per-address login limit does not interfere (all
+/// in-process requests come from one unknown address).
+async fn unthrottled_staff_library() -> Library {
+    let lib = library_with(|c| c.limits.staff_logins_per_minute = 1000).await;
+    add_users(&lib).await;
+    lib
+}
+
 async fn add_users(lib: &Library) {
     add_staff(
         &lib.state,
@@ -400,7 +408,8 @@ async fn bad_logins_look_the_same_for_known_and_unknown_names() {
 
 #[tokio::test]
 async fn five_failures_lock_the_name_for_fifteen_minutes() {
-    let lib = staff_library().await;
+    // The per-name lockout alone: the per-address limit is out of the way.
+    let lib = unthrottled_staff_library().await;
     let mut b = Browser::new(&lib);
     for _ in 0..5 {
         assert_eq!(
@@ -439,7 +448,8 @@ async fn five_failures_lock_the_name_for_fifteen_minutes() {
 
 #[tokio::test]
 async fn failures_outside_the_window_do_not_add_up() {
-    let lib = staff_library().await;
+    // The per-name lockout alone: the per-address limit is out of the way.
+    let lib = unthrottled_staff_library().await;
     let mut b = Browser::new(&lib);
     for _ in 0..4 {
         b.login("admin", "wrong-password-1").await;
@@ -1186,4 +1196,107 @@ async fn the_audit_log_pages_and_filters_by_card() {
         "{}",
         page.notice()
     );
+}
+
+/// Passwords of only spaces, or with control characters, are refused
+/// wherever a password is set (`add_staff` is also what the `add-staff`
+/// command runs; `reset_password` is the console's reset), with a code.
+#[tokio::test]
+async fn blank_passwords_and_control_characters_are_refused_with_a_code() {
+    let lib = staff_library().await;
+    for (password, code) in [
+        ("            ", "password_blank"),
+        ("\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}\u{3000}", "password_blank"),
+        ("correct\thorse battery", "password_control_characters"),
+        ("correct horse battery\n", "password_control_characters"),
+        ("correct horse\u{0}battery", "password_control_characters"),
+    ] {
+        let e = add_staff(&lib.state, "kato", Role::Staff, Password::new(password.into()))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), code, "{password:?}");
+        let e = shiori_server::staff::reset_password(&lib.state, "sato", Password::new(password.into()))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), code, "{password:?}");
+    }
+    assert_eq!(
+        count(
+            &lib,
+            "SELECT COUNT(*) FROM staff_users WHERE username = 'kato'"
+        )
+        .await,
+        0
+    );
+    // Inner spaces are fine.
+    add_staff(
+        &lib.state,
+        "kato",
+        Role::Staff,
+        Password::new("correct horse battery".into()),
+    )
+    .await
+    .unwrap();
+}
+
+/// Login attempts are limited per client address: beyond the burst the
+/// answer is 429 with `Retry-After` and a page in the console's language.
+#[tokio::test]
+async fn staff_logins_are_limited_per_client_address() {
+    let lib = library_with(|c| c.limits.staff_logins_per_minute = 3).await;
+    add_users(&lib).await;
+    let mut b = Browser::new(&lib);
+    for _ in 0..3 {
+        assert_eq!(
+            b.login("nobody", "wrong-password-1").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits now.
+    let page = b.login("admin", ADMIN_PW).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    let retry: u64 = page.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert!(
+        page.notice().contains("ログインの試行が多すぎます"),
+        "{}",
+        page.notice()
+    );
+    assert_eq!(count(&lib, "SELECT COUNT(*) FROM staff_sessions").await, 0);
+}
+
+/// At most `limits.password_hashes` hashes run at once; a login that finds
+/// every slot busy for `password_queue_ms` is refused 503 with
+/// `Retry-After`, and succeeds once a slot is free.
+#[tokio::test]
+async fn a_login_finding_every_hashing_slot_busy_is_refused_then_served() {
+    let lib = library_with(|c| {
+        c.limits.password_hashes = Some(2);
+        c.limits.password_queue_ms = 50;
+    })
+    .await;
+    add_users(&lib).await;
+    let mut b = Browser::new(&lib);
+    let held = shiori_server::testing::occupy_password_hash_slots(&lib.state).await;
+    assert!(held.is_some());
+    let page = b.login("admin", ADMIN_PW).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.headers["retry-after"], "5");
+    assert!(
+        page.notice().contains("混み合っています"),
+        "{}",
+        page.notice()
+    );
+    drop(held);
+    let page = b.login("admin", ADMIN_PW).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }

@@ -1,6 +1,9 @@
 //! The router: one module per resource (the staff console's HTML pages
 //! are nested from `crate::staff`), the layers every request passes
-//! (request id, tracing, timeout, 64 KiB body limit) and a JSON 404.
+//! (request id, one log line, an oversized `Content-Length` answered 413
+//! before anything waits for the body, timeout, 64 KiB body limit) and a
+//! JSON 404. `/metrics` is on the public router only behind
+//! `metrics_token`; [`metrics_router`] serves it on `metrics_listen`.
 
 mod catalogue;
 mod challenges;
@@ -20,7 +23,6 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::error::ApiErrorResponse;
 use crate::state::AppState;
@@ -58,12 +60,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/titles/{id}", get(catalogue::title))
         .route("/openapi.yaml", get(ops::openapi))
         .method_not_allowed_fallback(method_not_allowed);
-    Router::new()
+    let mut app = Router::new()
         .nest("/api/v1", api)
         .nest("/staff", crate::staff::router(state.clone()))
-        .route("/health", get(ops::health))
-        .route("/metrics", get(ops::metrics))
-        .fallback(not_found)
+        .route("/health", get(ops::health));
+    if state.config().metrics_token.is_some() {
+        app = app.route("/metrics", get(ops::metrics_with_token));
+    }
+    app.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -71,9 +75,46 @@ pub(crate) fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(refuse_oversized_body))
+        .layer(axum::middleware::from_fn(crate::request_log::log_request))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The router of the `metrics_listen` listener: `/metrics` only.
+pub(crate) fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+}
+
+/// A request whose `Content-Length` is over [`BODY_LIMIT`] is answered 413
+/// at once. Without this, [`DefaultBodyLimit`] acts only while a handler
+/// reads the body: a client announcing 10 MB and sending nothing held the
+/// request until the 30 s timeout and got 408.
+async fn refuse_oversized_body(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let too_long = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > BODY_LIMIT as u64);
+    if too_long {
+        return axum::response::IntoResponse::into_response(ApiErrorResponse::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is over 64 KiB",
+        ));
+    }
+    next.run(req).await
 }
 
 async fn method_not_allowed() -> ApiErrorResponse {

@@ -21,6 +21,23 @@ pub(crate) async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// `GET /metrics` on the public listener: only with
+/// `Authorization: Bearer <metrics_token>`, else 401.
+pub(crate) async fn metrics_with_token(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let allowed = state.config().metrics_token.as_ref().is_some_and(|t| {
+        headers
+            .get(header::AUTHORIZATION)
+            .is_some_and(|v| t.matches_header(v.as_bytes()))
+    });
+    if !allowed {
+        return crate::ApiErrorResponse::unauthorized().into_response();
+    }
+    metrics(State(state)).await.into_response()
+}
+
 /// `GET /metrics`: the counters, and the outbox gauges from the database
 /// (left out, with an error logged, if the database does not answer).
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -4,7 +4,12 @@
 //!   recommended cost, m = 19 MiB, t = 2, p = 1, with a random 16-byte salt,
 //!   and stored as PHC strings; verification reads the parameters from the
 //!   stored string, so raising the cost later keeps old hashes working.
-//!   Hashing runs on the blocking pool, never on an async worker.
+//!   Hashing runs on the blocking pool, never on an async worker, and at
+//!   most `limits.password_hashes` at once (default: the cores); a login
+//!   waits `limits.password_queue_ms` for a slot, then is refused (503,
+//!   `login_busy`). Logins are also limited per client address
+//!   (`limits.staff_logins_per_minute`, 429 `rate_limited`). Passwords with
+//!   control characters or only whitespace are refused when set.
 //! * **Login** answers the same way whether the user name exists or not: an
 //!   unknown name is verified against a dummy hash (same cost), and failures
 //!   are counted per typed name. [`crate::config::StaffConfig`] sets the
@@ -16,6 +21,7 @@
 //!   at logout, after the idle timeout, at its absolute end, or when the
 //!   account's password is reset.
 
+use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -26,8 +32,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::metrics::Limited;
 use crate::state::AppState;
 use crate::store::{self, staff as db};
+use crate::throttle::Refusal;
 
 /// Shortest accepted password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -75,8 +83,15 @@ impl Password {
         self.0.as_bytes()
     }
 
-    /// Check the length rules (≥ 12 characters, ≤ 1024 bytes).
+    /// Check the rules: no control characters, not only whitespace, at
+    /// least 12 characters, at most 1024 bytes.
     pub fn check_policy(&self) -> Result<(), AccountError> {
+        if self.0.chars().any(char::is_control) {
+            return Err(AccountError::PasswordControlCharacters);
+        }
+        if !self.0.is_empty() && self.0.chars().all(char::is_whitespace) {
+            return Err(AccountError::PasswordBlank);
+        }
         if self.0.chars().count() < MIN_PASSWORD_CHARS {
             return Err(AccountError::PasswordTooShort);
         }
@@ -106,6 +121,13 @@ pub enum AccountError {
     /// The password is longer than [`MAX_PASSWORD_BYTES`].
     #[error("passwords may have at most {MAX_PASSWORD_BYTES} bytes")]
     PasswordTooLong,
+    /// The password is nothing but spaces (of any kind).
+    #[error("a password may not be only spaces")]
+    PasswordBlank,
+    /// The password holds a control character (a tab, a line break, NUL…),
+    /// which cannot be typed reliably into the login form.
+    #[error("a password may not contain control characters (tab, line break, ...)")]
+    PasswordControlCharacters,
     /// An account with this name exists.
     #[error("a staff account with this user name already exists")]
     UsernameTaken,
@@ -127,6 +149,8 @@ impl AccountError {
             AccountError::InvalidUsername => "invalid_username",
             AccountError::PasswordTooShort => "password_too_short",
             AccountError::PasswordTooLong => "password_too_long",
+            AccountError::PasswordBlank => "password_blank",
+            AccountError::PasswordControlCharacters => "password_control_characters",
             AccountError::UsernameTaken => "username_taken",
             AccountError::UnknownAccount => "unknown_account",
             AccountError::Hash(_) | AccountError::Database(_) => "internal",
@@ -162,11 +186,20 @@ fn hash_blocking(password: &Password) -> Result<String, AccountError> {
         .map_err(|e| AccountError::Hash(e.to_string()))
 }
 
-/// Hash a password (Argon2id PHC string) on the blocking pool.
-pub(crate) async fn hash_password(password: Password) -> Result<String, AccountError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|e| AccountError::Hash(e.to_string()))?
+/// Hash a password (Argon2id PHC string) on the blocking pool, in one of
+/// the password-hashing slots (waiting for one as long as it takes: only
+/// administrators set passwords).
+pub(crate) async fn hash_password(
+    state: &AppState,
+    password: Password,
+) -> Result<String, AccountError> {
+    let slot = state.inner().hash_slots.acquire_waiting().await;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        hash_blocking(&password)
+    })
+    .await
+    .map_err(|e| AccountError::Hash(e.to_string()))?
 }
 
 /// A hash of a random password, for timing-even verification of unknown
@@ -240,7 +273,7 @@ pub async fn add_staff(
         return Err(AccountError::InvalidUsername);
     }
     password.check_policy()?;
-    let password_hash = hash_password(password).await?;
+    let password_hash = hash_password(state, password).await?;
     let mut id = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let row = db::StaffUserRow {
@@ -266,7 +299,7 @@ pub async fn reset_password(
 ) -> Result<(), AccountError> {
     let username = normalize_username(username);
     password.check_policy()?;
-    let password_hash = hash_password(password).await?;
+    let password_hash = hash_password(state, password).await?;
     let mut tx = store::begin_write(state.db()).await?;
     if !db::set_password(&mut tx, &username, &password_hash, state.now()).await? {
         return Err(AccountError::UnknownAccount);
@@ -323,13 +356,21 @@ impl StaffSession {
     }
 }
 
-/// Why a login was refused (both render the login form again).
+/// Why a login was refused (each renders the login form again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LoginRefused {
     /// Wrong name or password (the same for a name that does not exist).
     BadCredentials,
     /// Too many failures for this name: locked for now.
     Locked,
+    /// Too many attempts from this client address
+    /// (`limits.staff_logins_per_minute`): try again after the seconds given.
+    RateLimited {
+        /// Seconds until the next attempt is allowed.
+        retry_after: u64,
+    },
+    /// Every password-hashing slot stayed busy for `limits.password_queue_ms`.
+    Busy,
 }
 
 impl LoginRefused {
@@ -337,17 +378,39 @@ impl LoginRefused {
         match self {
             LoginRefused::BadCredentials => "login_failed",
             LoginRefused::Locked => "login_locked",
+            LoginRefused::RateLimited { .. } => Refusal::RateLimited { retry_after: 0 }.code(),
+            LoginRefused::Busy => Refusal::HashingBusy.code(),
+        }
+    }
+
+    /// `Retry-After` seconds, for the refusals that have one.
+    pub(crate) fn retry_after(self) -> Option<u64> {
+        match self {
+            LoginRefused::BadCredentials | LoginRefused::Locked => None,
+            LoginRefused::RateLimited { retry_after } => {
+                Some(Refusal::RateLimited { retry_after }.retry_after())
+            }
+            LoginRefused::Busy => Some(Refusal::HashingBusy.retry_after()),
         }
     }
 }
 
-/// Check a login and open a session. `Ok(Err(_))` is a refusal; `Err` an
-/// internal failure.
+/// Check a login from `client` and open a session. `Ok(Err(_))` is a
+/// refusal; `Err` an internal failure. Before any work the client address
+/// is counted against `limits.staff_logins_per_minute`; the hash waits for
+/// one of the `limits.password_hashes` slots.
 pub(crate) async fn login(
     state: &AppState,
+    client: IpAddr,
     username: &str,
     password: Password,
 ) -> Result<Result<SessionToken, LoginRefused>, sqlx::Error> {
+    if let Err(Refusal::RateLimited { retry_after }) =
+        state.inner().staff_login_limiter.check(client)
+    {
+        state.inner().metrics.rate_limited(Limited::StaffLogin);
+        return Ok(Err(LoginRefused::RateLimited { retry_after }));
+    }
     let cfg = state.config().staff;
     let name = normalize_username(username);
     // Names that cannot exist are not counted (no row per junk string), but
@@ -361,10 +424,17 @@ pub(crate) async fn login(
     let phc = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let (verified, upgraded) =
-        tokio::task::spawn_blocking(move || verify_and_upgrade(&password, &phc))
-            .await
-            .unwrap_or((false, None));
+    let Ok(slot) = state.inner().hash_slots.acquire().await else {
+        state.inner().metrics.login_busy();
+        tracing::warn!("staff login refused: every password-hashing slot stayed busy");
+        return Ok(Err(LoginRefused::Busy));
+    };
+    let (verified, upgraded) = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        verify_and_upgrade(&password, &phc)
+    })
+    .await
+    .unwrap_or((false, None));
 
     let now = state.now();
     let mut tx = store::begin_write(state.db()).await?;

@@ -393,6 +393,22 @@ pub(crate) fn error_text(lang: Lang, code: &str) -> Option<&'static str> {
             "ユーザー名またはパスワードが違います。",
             "Wrong user name or password.",
         ),
+        "password_blank" => (
+            "空白だけのパスワードは使えません。",
+            "A password may not be only spaces.",
+        ),
+        "password_control_characters" => (
+            "パスワードに制御文字（タブ・改行など）は使えません。",
+            "A password may not contain control characters (tab, line break, …).",
+        ),
+        "rate_limited" => (
+            "この端末からのログインの試行が多すぎます。しばらく待ってからお試しください。",
+            "Too many login attempts from this address. Wait a little and try again.",
+        ),
+        "login_busy" => (
+            "サーバーが混み合っています。数秒後にもう一度お試しください。",
+            "The server is busy. Try again in a few seconds.",
+        ),
         "login_locked" => (
             "ログインの失敗が続いたため、このユーザー名は一時的にロックされています。しばらくしてからお試しください。",
             "Too many failed logins: this user name is locked for a while. Try again later.",

@@ -15,6 +15,7 @@ use super::{
     SESSION_COOKIE,
 };
 use crate::circulation::{self, PatronSummary};
+use crate::client_addr::ClientAddr;
 use crate::error::ApiErrorResponse;
 use crate::holds::{self, library_date, Trapped};
 use crate::state::AppState;
@@ -302,11 +303,12 @@ pub(crate) async fn login_submit(
     State(state): State<AppState>,
     lang: Lang,
     headers: HeaderMap,
+    ClientAddr(client): ClientAddr,
     LoginPost { mut fields }: LoginPost,
 ) -> PageResult {
     let username = fields.get("username").unwrap_or_default().to_owned();
     let password = fields.take_password("password");
-    match auth::login(&state, &username, password).await? {
+    match auth::login(&state, client, &username, password).await? {
         Ok(token) => {
             let mut res = Redirect::to("/staff/desk").into_response();
             set_cookie(
@@ -324,8 +326,15 @@ pub(crate) async fn login_submit(
             };
             let status = match refused {
                 LoginRefused::BadCredentials | LoginRefused::Locked => StatusCode::UNAUTHORIZED,
+                LoginRefused::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                LoginRefused::Busy => StatusCode::SERVICE_UNAVAILABLE,
             };
-            render(status, &page)
+            let mut res = render(status, &page)?;
+            if let Some(secs) = refused.retry_after() {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            Ok(res)
         }
     }
 }

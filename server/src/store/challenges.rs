@@ -4,6 +4,9 @@
 //! and consumed atomically in the transaction that stores the result, with
 //! `UPDATE … WHERE used_at IS NULL AND expires_at > now`; when that touches no
 //! row, the row is looked up again to tell the caller why.
+//!
+//! Rows live only until they expire (purged when the next challenge is
+//! made), and at most `limits.max_live_challenges` unexpired ones exist.
 
 use shiori_core::proof::ProofPurpose;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -51,15 +54,22 @@ pub(crate) const SQL_FIND: &str =
 pub(crate) const SQL_CONSUME: &str =
     "UPDATE challenges SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $3";
 
-pub(crate) async fn insert(
+/// Store a new challenge unless `cap` unexpired ones exist already; whether
+/// it was stored. One statement, so the count and the insert see the same
+/// rows on SQLite; on PostgreSQL concurrent inserts may each see the count
+/// just below the cap, so the bound can be passed by the number of
+/// requests in flight, never more.
+pub(crate) async fn insert_below_cap(
     db: &AnyPool,
     id: &str,
     row: &ChallengeRow,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    cap: u64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO challenges (id, purpose, nonce, origin, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         SELECT $1, $2, $3, $4, $5, $6 \
+         WHERE (SELECT COUNT(*) FROM challenges WHERE expires_at > $7) < $8",
     )
     .bind(id)
     .bind(purpose_str(row.purpose))
@@ -67,9 +77,11 @@ pub(crate) async fn insert(
     .bind(&row.origin)
     .bind(now)
     .bind(row.expires_at)
+    .bind(now)
+    .bind(i64::try_from(cap).unwrap_or(i64::MAX))
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn find(
@@ -123,10 +135,11 @@ pub(crate) async fn consume(
     Ok(Err(why_unusable(find(&mut *conn, id).await?, now)))
 }
 
-/// Delete challenges that expired before `cutoff`.
-pub(crate) async fn purge_expired(db: &AnyPool, cutoff: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM challenges WHERE expires_at < $1")
-        .bind(cutoff)
+/// Delete the challenges expired at `now` (`expires_at <= now`: none of
+/// them can be answered any more, see [`ChallengeRow::check`]).
+pub(crate) async fn purge_expired(db: &AnyPool, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM challenges WHERE expires_at <= $1")
+        .bind(now)
         .execute(db)
         .await?
         .rows_affected())

@@ -15,6 +15,8 @@ use tower::ServiceExt;
 /// 2026-11-30T01:00:00Z = 10:00 JST on 2026-11-30.
 pub const NOW: i64 = 1_796_000_400;
 pub const DAY: i64 = 86_400;
+/// `/metrics` is served on the public router only to this bearer token.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123";
 pub const DEMO: &[u8] = shiori_server::import::DEMO_CATALOGUE;
 
 pub struct Library {
@@ -32,6 +34,7 @@ pub async fn library_with(adjust: impl FnOnce(&mut Config)) -> Library {
         .await
         .unwrap();
     let mut config = Config::test_defaults(db, "http://127.0.0.1:8080");
+    config.metrics_token = Some(shiori_server::MetricsToken::new(METRICS_TOKEN));
     adjust(&mut config);
     let clock = Arc::new(ManualClock::new(NOW));
     let (app, state) = build_app_with_clock(config.clone(), clock.clone())
