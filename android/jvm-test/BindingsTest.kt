@@ -108,17 +108,34 @@ fun cardSide(link: (String, Boolean, UByte?, UByte?) -> KotlinLink) {
 }
 
 fun registrationAndLogin(origin: String, link: (String, Boolean, UByte?, UByte?) -> KotlinLink) {
-    // Registration in the app's three steps: challenge, tap (facts shown to
-    // the resident), send with the resident's details.
+    // Registration in the app's three steps: challenge, one tap with both
+    // secrets typed up front (facts shown to the resident), send with the
+    // resident's details.
     val server = LibraryServer(origin)
     check(!server.isLoggedIn(), "no session before registering")
+
+    // A mistyped PIN stops the tap before the card hears anything, so the
+    // right password is not spent either.
+    val typo = link("tanaka-hanako", true, null, null)
+    expect<CardException.PinFormat>("malformed auth PIN", {
+        registrationTap(typo, server.registrationChallenge(), "HANAKO1990", "12a4", false)
+    }) { it.pin == PinKind.AUTH_PIN && it.code == "auth_pin_format" && typo.commands == 0 && !it.reason.contains("12a4") }
+    // The PIN's last try is guarded in a registration too: nothing is sent.
+    val pinOneLeft = link("tanaka-hanako", true, null, 1u)
+    expect<CardException.LastTryRefused>("last auth try refused at registration", {
+        registrationTap(pinOneLeft, server.registrationChallenge(), "HANAKO1990", "1234", false)
+    }) { it.pin == PinKind.AUTH_PIN && pinOneLeft.pinsSent == 0 }
+
     val challenge = server.registrationChallenge()
     check(challenge.origin() == origin, "challenge bound to the server origin")
     val tapLink = link("tanaka-hanako", false, null, null)
-    val proof = registrationTap(tapLink, challenge, "hanako1990", false)
+    val proof = registrationTap(tapLink, challenge, "hanako1990", "1234", false)
     val facts = proof.facts()
     check(facts.name == "田中\u3000花子" && facts.gender == Gender.FEMALE, "facts from the registration tap")
-    check(proof.apdus().toInt() == tapLink.commands && tapLink.pinsSent == 1, "tap: ${proof.apdus()} APDUs, one PIN")
+    check(
+        proof.apdus().toInt() == tapLink.commands && tapLink.pinsSent == 2,
+        "tap: ${proof.apdus()} APDUs, both secrets sent (password and PIN): ${tapLink.pinsSent}",
+    )
     val details = RegistrationDetails("hanako@example.jp", "タナカ ハナコ", null, "central")
     val signedIn = server.register(proof, details)
     check(signedIn.created, "a new patron")
@@ -182,7 +199,7 @@ fun registrationAndLogin(origin: String, link: (String, Boolean, UByte?, UByte?)
     val childStatus = cardStatus(child)
     check(!childStatus.signingCertificate && childStatus.signingPassword == null, "child's card: no signing certificate")
     expect<CardException.NoSigningCertificate>("registration without a signing certificate", {
-        registrationTap(child, server.registrationChallenge(), "ABC123", false)
+        registrationTap(child, server.registrationChallenge(), "ABC123", "1234", false)
     }) { child.pinsSent == 0 && it.reasonJa.isNotEmpty() }
 
     phone.logout()

@@ -1,14 +1,41 @@
 import Foundation
 import UIKit
 
-/// Which card secret a flow uses.
+/// Which card secrets a flow uses.
 enum Purpose {
     /// Registration: the signing password (署名用電子証明書の暗証番号, 6–16
-    /// letters and digits).
+    /// letters and digits) AND the 4-digit user-authentication PIN, typed
+    /// before the one tap that signs with both keys.
     case register
     /// Login on a new device: the 4-digit user-authentication PIN
     /// (利用者証明用電子証明書の暗証番号).
     case login
+}
+
+/// What the app knows of one secret's counter: `left` tries of `max`; nil
+/// when unknown (e.g. already verified in the card's session).
+struct Tries: Equatable {
+    var left: UInt8?
+    var max: UInt8?
+
+    static let unknown = Tries(left: nil, max: nil)
+
+    init(left: UInt8?, max: UInt8?) {
+        self.left = left
+        self.max = max
+    }
+
+    init(_ state: PinState) {
+        switch state {
+        case let .triesLeft(left, max):
+            self.init(left: left, max: max)
+        case .verified, .blocked:
+            self.init(left: nil, max: nil)
+        }
+    }
+
+    /// The next wrong entry blocks it: the resident must confirm first.
+    var isLastTry: Bool { left == 1 }
 }
 
 /// The serial queue for blocking Rust server calls (HTTP through
@@ -62,10 +89,12 @@ final class AppModel: ObservableObject {
     @Published private(set) var busy: String?
     /// The alert to show.
     @Published var problem: Problem?
-    /// Tries left on the current flow's PIN, from the first tap and then from
-    /// `CardError.WrongPin`; nil when unknown.
-    @Published private(set) var triesLeft: UInt8?
-    @Published private(set) var maxTries: UInt8?
+    /// Tries left on the signing password (registration only), from the
+    /// first tap and then from `CardError.WrongPin`; nil outside a
+    /// registration.
+    @Published private(set) var passwordTries: Tries?
+    /// Tries left on the 4-digit PIN (registration and login), the same way.
+    @Published private(set) var pinTries = Tries.unknown
     @Published private(set) var branches: [Branch] = []
     /// The library card: the stored copy at launch, then the server's.
     @Published private(set) var card: LibraryCard?
@@ -151,15 +180,18 @@ final class AppModel: ObservableObject {
     // MARK: Registration and login
 
     func begin(_ purpose: Purpose) {
-        triesLeft = nil
-        maxTries = nil
+        forgetTries()
         screen = .cardCheck(purpose)
     }
 
     func backToStart() {
-        triesLeft = nil
-        maxTries = nil
+        forgetTries()
         screen = .onboarding
+    }
+
+    private func forgetTries() {
+        passwordTries = nil
+        pinTries = .unknown
     }
 
     /// The first tap: card type, certificates and tries left. Sends no PIN.
@@ -181,50 +213,55 @@ final class AppModel: ObservableObject {
                               message: "このカードでは登録できません。マイナンバーカード(個人番号カード)を当ててください。")
             return
         }
-        let state: PinState
-        switch purpose {
-        case .register:
+        // A registration signs with both keys in one tap, so it needs both
+        // certificates and both secrets; a login the auth certificate and PIN.
+        var password: PinState?
+        if purpose == .register {
             guard status.signingCertificate, let signing = status.signingPassword else {
                 problem = Problem(title: "署名用電子証明書がありません",
                                   message: "このカードには署名用電子証明書が入っていません(未発行または失効)。お住まいの市区町村の窓口で発行を受けてください。")
                 return
             }
-            state = signing
-        case .login:
-            guard status.authCertificate else {
-                problem = Problem(title: "利用者証明用電子証明書がありません",
-                                  message: "このカードには利用者証明用電子証明書が入っていません。お住まいの市区町村の窓口で発行を受けてください。")
-                return
-            }
-            state = status.authPin
+            password = signing
         }
-        switch state {
-        case .blocked:
-            problem = Problem(title: "ロックされています",
-                              message: purpose == .register
-                                  ? "署名用電子証明書の暗証番号がロックされています。お住まいの市区町村の窓口で初期化を受けてください。"
-                                  : "利用者証明用電子証明書の暗証番号がロックされています。お住まいの市区町村の窓口で初期化を受けてください。")
+        guard status.authCertificate else {
+            problem = Problem(title: "利用者証明用電子証明書がありません",
+                              message: "このカードには利用者証明用電子証明書が入っていません。お住まいの市区町村の窓口で発行を受けてください。")
             return
-        case let .triesLeft(left, max):
-            triesLeft = left
-            maxTries = max
-        case .verified:
-            triesLeft = nil
-            maxTries = nil
         }
+        if case .blocked? = password {
+            problem = Problem(title: "ロックされています",
+                              message: "署名用電子証明書の暗証番号がロックされています。お住まいの市区町村の窓口で初期化を受けてください。")
+            return
+        }
+        if case .blocked = status.authPin {
+            problem = Problem(title: "ロックされています",
+                              message: "利用者証明用電子証明書の暗証番号がロックされています。お住まいの市区町村の窓口で初期化を受けてください。")
+            return
+        }
+        passwordTries = password.map(Tries.init)
+        pinTries = Tries(status.authPin)
         screen = .secret(purpose)
     }
 
-    /// The tap that uses the secret. The caller clears its copy at once; the
-    /// Rust core moves it into zeroizing memory. Never retried automatically.
-    func submit(secret: String, for purpose: Purpose, allowLastTry: Bool) async {
+    /// The tap that uses the secrets: for a registration the signing
+    /// `password` and the `pin` (one tap), for a login the `pin` (`password`
+    /// nil). `allowLastTry`: the resident confirmed the last try of each
+    /// secret that has one left (Rust's flag covers both secrets of the tap;
+    /// SecretEntryView asks per secret). The caller clears its copies at
+    /// once; the Rust core moves them into zeroizing memory. Never retried
+    /// automatically.
+    func submit(password: String?, pin: String, for purpose: Purpose, allowLastTry: Bool) async {
         switch purpose {
-        case .register: await tapForRegistration(password: secret, allowLastTry: allowLastTry)
-        case .login: await tapForLogin(pin: secret, allowLastTry: allowLastTry)
+        case .register:
+            guard let password else { return }
+            await tapForRegistration(password: password, pin: pin, allowLastTry: allowLastTry)
+        case .login:
+            await tapForLogin(pin: pin, allowLastTry: allowLastTry)
         }
     }
 
-    private func tapForRegistration(password: String, allowLastTry: Bool) async {
+    private func tapForRegistration(password: String, pin: String, allowLastTry: Bool) async {
         busy = "図書館のサーバーに接続しています…"
         defer { busy = nil }
         do {
@@ -232,9 +269,12 @@ final class AppModel: ObservableObject {
             // the card stays on the phone only for the card conversation.
             let challenge = try await call { try $0.registrationChallenge() }
             busy = "カードを読み取っています…"
-            let (proof, facts) = try await CardSession.run(prompt: Self.tapPrompt, expectedApdus: 8) { link -> (RegistrationProof, BasicFacts) in
+            // 9 APDUs with extended length: SELECT, both tries, VERIFY the
+            // password, both certificates, sign, VERIFY the PIN, sign.
+            let (proof, facts) = try await CardSession.run(prompt: Self.tapPrompt, expectedApdus: 9) { link -> (RegistrationProof, BasicFacts) in
                 let proof = try registrationTap(link: link, challenge: challenge,
-                                                signingPassword: password, allowLastTry: allowLastTry)
+                                                signingPassword: password, authPin: pin,
+                                                allowLastTry: allowLastTry)
                 return (proof, proof.facts())
             }
             screen = .confirm(proof, facts)
@@ -259,21 +299,35 @@ final class AppModel: ObservableObject {
             patron = signedIn.patron
             screen = .home
             await refreshHome()
+        } catch let ServerError.RegisterAgain(reason, reasonJa) {
+            // Registered before registrations proved both keys: register
+            // again (same patron, library card number and holds).
+            begin(.register)
+            problem = Problem(title: "もう一度利用登録をしてください",
+                              message: Self.registerAgainText + "\n\n" + (reasonJa ?? reason))
         } catch {
             tapFailed(error)
         }
     }
 
-    /// Keep the tries-left display in step with what the card said; never
-    /// tap again on our own.
+    static let registerAgainText = "このカードは、2つの暗証番号で確認する前の方式で登録されています。署名用電子証明書の暗証番号と利用者証明用電子証明書の暗証番号(数字4桁)の両方で、もう一度利用登録をしてください。登録内容・利用者カード番号・予約はそのまま引き継がれます。"
+
+    /// Keep the tries-left display of each secret in step with what the
+    /// card said; never tap again on our own.
     private func tapFailed(_ error: Error) {
         if let card = error as? CardError {
             switch card {
-            case let .WrongPin(_, left, _, _):
-                triesLeft = left
+            case let .WrongPin(kind, left, _, _):
+                setTries(kind, left: left)
+                // A registration verifies the password first: a wrong PIN
+                // means the password was right, and its counter is full again.
+                if kind == .authPin, let password = passwordTries {
+                    passwordTries = Tries(left: password.max, max: password.max)
+                }
                 if left == 0 { backToStart() }
-            case .LastTryRefused:
-                triesLeft = 1
+            case let .LastTryRefused(kind, _, _):
+                // Nothing was sent: this secret is at its last try.
+                setTries(kind, left: 1)
             case .PinBlocked:
                 backToStart()
             default:
@@ -281,6 +335,15 @@ final class AppModel: ObservableObject {
             }
         }
         report(error)
+    }
+
+    private func setTries(_ kind: PinKind, left: UInt8) {
+        switch kind {
+        case .signingPassword:
+            passwordTries = Tries(left: left, max: passwordTries?.max)
+        case .authPin:
+            pinTries.left = left
+        }
     }
 
     /// Send the proof with the resident's details; keep the new session.

@@ -52,8 +52,11 @@ extension CardError {
     /// `reasonJa` when present, else `reason`.
     var residentText: String {
         switch self {
-        case let .PinFormat(_, reason):
-            return reason
+        case let .PinFormat(kind, _, _):
+            // The core words this one in English only.
+            return kind == .authPin
+                ? "利用者証明用電子証明書の暗証番号は数字4桁です。入力を確認してください(カードには何も送っていません)。"
+                : "署名用電子証明書の暗証番号は英数字6〜16文字です。入力を確認してください(カードには何も送っていません)。"
         case let .NotMyNumberCard(_, reasonJa),
              let .NoSigningCertificate(_, reasonJa),
              let .CardLost(_, reasonJa):
@@ -86,7 +89,8 @@ extension ServerError {
     /// `reasonJa` when present, else `reason`.
     var residentText: String {
         switch self {
-        case let .Refused(_, _, reason, reasonJa):
+        case let .Refused(_, _, reason, reasonJa),
+             let .RegisterAgain(reason, reasonJa):
             return reasonJa ?? reason
         case let .Unreachable(reason),
              let .BadAnswer(reason),
@@ -101,6 +105,7 @@ extension ServerError {
         case .Unreachable: return "図書館のサーバーに接続できません"
         case .BadAnswer: return "サーバーの応答が正しくありません"
         case .NotLoggedIn: return "ログインしてください"
+        case .RegisterAgain: return "もう一度利用登録をしてください"
         }
     }
 

@@ -8,9 +8,9 @@
 //! ## The NFC link
 //!
 //! The app implements [`NfcLink`] (Android over `IsoDep`, iOS over Core NFC's
-//! `NFCISO7816Tag`) and passes it to [`card_status`] or [`read_basic_facts`].
-//! The adapter turns it into core's [`Transport`]; capabilities are asked once
-//! per call, before the first APDU.
+//! `NFCISO7816Tag`) and passes it to [`card_status`], [`read_basic_facts`],
+//! [`registration_tap`] or [`login_tap`]. The adapter turns it into core's
+//! [`Transport`]; capabilities are asked once per call, before the first APDU.
 //!
 //! ## Threading rule
 //!
@@ -33,9 +33,23 @@
 //!
 //! ## Secrets
 //!
-//! The signing password crosses the boundary as a `String` (uniffi has no
-//! other way); it is moved into zeroizing memory at once, validated by core's
-//! [`SigningPassword`], and never logged or printed.
+//! The signing password and the 4-digit auth PIN cross the boundary as
+//! `String`s (uniffi has no other way). Each is moved into zeroizing memory
+//! at once, validated by core's [`SigningPassword`] or
+//! [`AuthPin`](shiori_core::pin::AuthPin) (which zeroize on drop too), and
+//! never logged or printed. A registration takes **both** secrets in one call
+//! ([`registration_tap`]): both are checked for format before the first APDU,
+//! so a mistyped PIN costs neither a password try nor a tap. No error text
+//! ever contains a secret.
+//!
+//! ## The last try
+//!
+//! Every card call refuses to send a secret that has one try left
+//! ([`CardError::LastTryRefused`], nothing sent) unless `allow_last_try` is
+//! set, which the app does only after the resident confirmed. A registration
+//! sends two secrets and the flag covers both: the app knows both counters
+//! from [`card_status`] (the first tap) and sets the flag only when the
+//! resident confirmed the last try of each secret that has one left.
 
 use std::sync::Arc;
 
@@ -175,10 +189,13 @@ impl Transport for LinkTransport {
 /// resident reads. Neither ever contains a PIN.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum CardError {
-    /// The typed PIN or password has the wrong format; nothing was sent.
+    /// The typed PIN or password has the wrong format; nothing was sent (in
+    /// a registration: neither secret, not even the SELECT).
     #[error("{reason}")]
     PinFormat {
-        /// Core's stable code (`signing_password_length`, …).
+        /// Which secret was mistyped.
+        pin: PinKind,
+        /// Core's stable code (`signing_password_length`, `auth_pin_format`, …).
         code: String,
         /// English text.
         reason: String,
@@ -304,7 +321,13 @@ impl From<JpkiError> for CardError {
 
 impl From<PinFormatError> for CardError {
     fn from(e: PinFormatError) -> Self {
+        let pin = match e {
+            PinFormatError::AuthPinNotFourDigits => PinKind::AuthPin,
+            PinFormatError::SigningPasswordLength(_)
+            | PinFormatError::SigningPasswordCharacter { .. } => PinKind::SigningPassword,
+        };
         Self::PinFormat {
+            pin,
             code: e.code().to_string(),
             reason: e.to_string(),
         }

@@ -5,14 +5,19 @@
 //! card says before anything is sent:
 //!
 //! 1. [`LibraryServer::registration_challenge`] (network);
-//! 2. [`registration_tap`] (card: password → both certificates and a signed
-//!    proof; [`RegistrationProof::facts`] shows the 4 basic facts);
+//! 2. [`registration_tap`] (card, one tap with both secrets typed up front:
+//!    signing password and 4-digit auth PIN → both certificates and one
+//!    proof signed by both keys; [`RegistrationProof::facts`] shows the 4
+//!    basic facts);
 //! 3. [`LibraryServer::register`] with the resident's e-mail and details
 //!    (network; the server verifies everything again and derives the facts
 //!    itself).
 //!
 //! Login is the same with [`LibraryServer::login_challenge`], [`login_tap`]
-//! (4-digit PIN) and [`LibraryServer::login`].
+//! (4-digit PIN) and [`LibraryServer::login`]. A login through a card
+//! registered before registrations proved both keys is refused with
+//! [`ServerError::RegisterAgain`]: the app sends the resident to registration
+//! (same patron, card number and holds once both secrets are proven).
 //!
 //! HTTP calls block like the card calls (same threading rule: never on the
 //! main thread). The session token stays inside [`LibraryServer`]; the app
@@ -219,7 +224,23 @@ pub enum ServerError {
         /// English text.
         reason: String,
     },
+    /// A login through a card whose link to the patron was never proven by
+    /// both keys (registered before registrations did; the server's
+    /// `auth_link_unproven`, 403). The resident registers again with the
+    /// signing password and the PIN; the patron, library card number and
+    /// holds stay.
+    #[error("{reason}")]
+    RegisterAgain {
+        /// The server's English message.
+        reason: String,
+        /// The server's Japanese message, if any.
+        reason_ja: Option<String>,
+    },
 }
+
+/// The server's code for a login through an auth-certificate link that no
+/// registration proved (docs/api.md).
+const AUTH_LINK_UNPROVEN: &str = "auth_link_unproven";
 
 impl ServerError {
     /// The stable machine code.
@@ -229,6 +250,7 @@ impl ServerError {
             Self::Unreachable { .. } => "server_unreachable",
             Self::BadAnswer { .. } => "bad_server_answer",
             Self::NotLoggedIn { .. } => "not_logged_in",
+            Self::RegisterAgain { .. } => AUTH_LINK_UNPROVEN,
         }
     }
 }
@@ -237,6 +259,12 @@ impl From<ClientError> for ServerError {
     fn from(e: ClientError) -> Self {
         let reason = e.to_string();
         match e {
+            ClientError::Api { error, .. } if error.code == AUTH_LINK_UNPROVEN => {
+                Self::RegisterAgain {
+                    reason: error.message,
+                    reason_ja: error.message_ja,
+                }
+            }
             ClientError::Api { status, error } => Self::Refused {
                 code: error.code,
                 status,
@@ -319,6 +347,13 @@ impl LoginProof {
 /// sign `challenge` with the signing key, verify the 4-digit auth PIN and
 /// sign the same proof with the auth key. Both signatures show the server
 /// that one person holds both keys.
+///
+/// Both secrets are checked for format before the first APDU
+/// ([`CardError::PinFormat`] names the mistyped one). `allow_last_try`
+/// covers both: pass it only after the resident confirmed the last try of
+/// each secret that has one left ([`card_status`](crate::card_status) gives
+/// both counters). A [`CardError::WrongPin`] for the auth PIN means the
+/// password was right (it goes first).
 #[uniffi::export]
 pub fn registration_tap(
     link: Arc<dyn NfcLink>,
@@ -558,5 +593,53 @@ impl LibraryServer {
     /// Delete the patron's account and everything stored about them.
     pub fn delete_account(&self) -> Result<(), ServerError> {
         Ok(self.client().delete_account()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use shiori_client::ClientError;
+    use shiori_core::api::ApiError;
+
+    use super::ServerError;
+
+    fn refused(status: u16, code: &str) -> ServerError {
+        ServerError::from(ClientError::Api {
+            status,
+            error: ApiError {
+                code: code.into(),
+                message: "register again".into(),
+                message_ja: Some("もう一度利用登録をしてください。".into()),
+            },
+        })
+    }
+
+    #[test]
+    fn an_unproven_auth_link_asks_to_register_again() {
+        let e = refused(403, "auth_link_unproven");
+        assert!(
+            matches!(&e, ServerError::RegisterAgain { reason_ja: Some(ja), .. } if ja.contains("利用登録")),
+            "{e:?}"
+        );
+        assert_eq!(e.code(), "auth_link_unproven");
+    }
+
+    #[test]
+    fn other_refusals_keep_their_code_and_status() {
+        for code in [
+            "auth_signature_missing",
+            "bad_auth_signature",
+            "outdated_registration_proof",
+            "unknown_patron",
+        ] {
+            let e = refused(403, code);
+            assert!(
+                matches!(&e, ServerError::Refused { status: 403, .. }),
+                "{e:?}"
+            );
+            assert_eq!(e.code(), code);
+        }
     }
 }

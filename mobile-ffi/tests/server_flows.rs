@@ -1,8 +1,10 @@
 //! The apps' whole path through the facade against a real server on
-//! loopback (TEST setup, demo catalogue): registration in three steps, login
-//! on a new device, the session kept outside and restored, search, holds and
-//! loans, and the error paths a phone meets (wrong PIN, lost tag mid-read,
-//! last try, no signing certificate, a reused challenge, a logged-out call).
+//! loopback (TEST setup, demo catalogue): registration in three steps (one
+//! tap with both secrets), login on a new device, the session kept outside
+//! and restored, search, holds and loans, and the error paths a phone meets
+//! (wrong PIN, lost tag mid-read, last try of either secret, a malformed
+//! PIN, no signing certificate, a reused challenge, a logged-out call, a
+//! card registered before registrations proved both keys).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
@@ -53,9 +55,11 @@ fn details() -> RegistrationDetails {
 fn register(env: &Env, card: &str) -> (Arc<LibraryServer>, shiori_ffi::SignedIn) {
     let img = image(card);
     let password = img.signing_password.clone().unwrap();
+    let pin = img.auth_pin.clone();
     let server = LibraryServer::new(env.server.origin.clone());
     let challenge = server.registration_challenge().unwrap();
-    let proof = registration_tap(VirtualLink::new(img, true), challenge, password, false).unwrap();
+    let proof =
+        registration_tap(VirtualLink::new(img, true), challenge, password, pin, false).unwrap();
     let signed_in = server.register(proof, details()).unwrap();
     (server, signed_in)
 }
@@ -76,6 +80,7 @@ fn register_show_card_and_log_in_on_a_new_device() {
         link.clone(),
         challenge,
         img.signing_password.clone().unwrap().to_lowercase(),
+        img.auth_pin.clone(),
         false,
     )
     .unwrap();
@@ -83,7 +88,15 @@ fn register_show_card_and_log_in_on_a_new_device() {
     assert_eq!(facts.name, "田中\u{3000}花子");
     assert_eq!(facts.gender, Gender::Female);
     assert_eq!(facts.birth_date, "1990-01-02");
-    assert_eq!(link.pins_sent(), 1);
+    // One tap, both secrets: the password, then the PIN, each VERIFYed once.
+    assert_eq!(link.pins_sent(), 2);
+    assert_eq!(
+        link.secrets_sent(),
+        vec![
+            img.signing_password.clone().unwrap().into_bytes(),
+            img.auth_pin.clone().into_bytes()
+        ]
+    );
     assert_eq!(proof.apdus() as usize, link.commands());
 
     // Step 3: the server derives the same facts from the verified certificate.
@@ -290,6 +303,7 @@ fn card_errors_on_the_way_to_a_session() {
         link.clone(),
         phone.registration_challenge().unwrap(),
         "ABC123".into(),
+        "1234".into(),
         false,
     )
     .unwrap_err();
@@ -300,4 +314,143 @@ fn card_errors_on_the_way_to_a_session() {
     let nowhere = LibraryServer::new("http://127.0.0.1:9".into());
     let e = nowhere.registration_challenge().unwrap_err();
     assert!(matches!(e, ServerError::Unreachable { .. }), "{e:?}");
+}
+
+#[test]
+fn a_malformed_auth_pin_is_refused_before_anything_is_sent() {
+    let env = start("pin-format");
+    let img = image("tanaka-hanako");
+    let server = LibraryServer::new(env.server.origin.clone());
+    for (pin, code) in [("12a4", "auth_pin_format"), ("123", "auth_pin_format")] {
+        let link = VirtualLink::new(img.clone(), true);
+        let e = registration_tap(
+            link.clone(),
+            server.registration_challenge().unwrap(),
+            img.signing_password.clone().unwrap(),
+            pin.into(),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, CardError::PinFormat { pin: PinKind::AuthPin, code: c, .. } if c == code),
+            "{pin}: {e:?}"
+        );
+        assert!(!e.to_string().contains(pin), "{e}");
+        // Not even the SELECT: the right password was not spent either.
+        assert_eq!(link.commands(), 0, "{pin}");
+    }
+}
+
+#[test]
+fn registration_guards_the_last_try_of_each_secret() {
+    let env = start("last-try");
+    let img = image("tanaka-hanako");
+    let server = LibraryServer::new(env.server.origin.clone());
+    let password = img.signing_password.clone().unwrap();
+
+    // The PIN has one try left: refused before either secret is sent.
+    let mut pin_one_left = img.clone();
+    pin_one_left.auth_tries_left = 1;
+    let link = VirtualLink::new(pin_one_left.clone(), true);
+    let e = registration_tap(
+        link.clone(),
+        server.registration_challenge().unwrap(),
+        password.clone(),
+        img.auth_pin.clone(),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CardError::LastTryRefused {
+                pin: PinKind::AuthPin,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(link.pins_sent(), 0, "no password spent on a tap that stops");
+
+    // The resident confirmed: both go through.
+    let link = VirtualLink::new(pin_one_left, true);
+    let proof = registration_tap(
+        link.clone(),
+        server.registration_challenge().unwrap(),
+        password.clone(),
+        img.auth_pin.clone(),
+        true,
+    )
+    .unwrap();
+    assert_eq!(link.pins_sent(), 2);
+    assert!(server.register(proof, details()).unwrap().created);
+
+    // A wrong PIN after the right password: the PIN's count comes back,
+    // the password was accepted (its counter is full again on the card).
+    let link = VirtualLink::new(img.clone(), true);
+    let e = registration_tap(
+        link.clone(),
+        server.registration_challenge().unwrap(),
+        password,
+        "9999".into(),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CardError::WrongPin {
+                pin: PinKind::AuthPin,
+                tries_left: 2,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(link.pins_sent(), 2);
+}
+
+#[test]
+fn a_card_registered_before_both_keys_were_proven_must_register_again() {
+    let env = start("unproven");
+    let (_, registered) = register(&env, "tanaka-hanako");
+    // A link written before registrations proved both keys (migration 0007
+    // leaves those rows without a proof time).
+    env.server
+        .block_on(
+            sqlx::query("UPDATE patron_certificates SET auth_proven_at = NULL")
+                .execute(env.server.state.db().pool()),
+        )
+        .unwrap();
+    let img = image("tanaka-hanako");
+    let phone = LibraryServer::new(env.server.origin.clone());
+    let login = login_tap(
+        VirtualLink::new(img.clone(), true),
+        phone.login_challenge().unwrap(),
+        img.auth_pin.clone(),
+        false,
+    )
+    .unwrap();
+    let e = phone.login(login).unwrap_err();
+    assert!(
+        matches!(&e, ServerError::RegisterAgain { reason_ja: Some(ja), .. } if ja.contains("登録")),
+        "{e:?}"
+    );
+    assert_eq!(e.code(), "auth_link_unproven");
+    assert!(!phone.is_logged_in());
+
+    // What the app then does: registration, one tap with both secrets. The
+    // same patron comes back, and logins work again.
+    let (_, again) = register(&env, "tanaka-hanako");
+    assert!(!again.created);
+    assert_eq!(again.patron.id, registered.patron.id);
+    assert_eq!(again.patron.card_number, registered.patron.card_number);
+    let login = login_tap(
+        VirtualLink::new(img.clone(), true),
+        phone.login_challenge().unwrap(),
+        img.auth_pin.clone(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(phone.login(login).unwrap().patron.id, registered.patron.id);
 }

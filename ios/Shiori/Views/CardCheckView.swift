@@ -16,7 +16,7 @@ struct CardCheckView: View {
             ScrollView {
                 VStack(spacing: 24) {
                     Text(purpose == .register
-                        ? "まず、カードの状態(電子証明書と暗証番号の残り回数)を確認します。暗証番号はまだ入力しません。"
+                        ? "まず、カードの状態(2つの電子証明書と、署名用・利用者証明用の暗証番号の残り回数)を確認します。暗証番号はまだ入力しません。"
                         : "別の端末で登録済みの方は、カードの利用者証明用電子証明書でログインします。まず、カードの状態を確認します。")
                         .fixedSize(horizontal: false, vertical: true)
                     TapGuide()

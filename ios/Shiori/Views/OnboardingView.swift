@@ -17,6 +17,7 @@ struct OnboardingView: View {
                         VStack(alignment: .leading, spacing: 6) {
                             Text("・マイナンバーカード")
                             Text("・署名用電子証明書の暗証番号(英数字6〜16文字)")
+                            Text("・利用者証明用電子証明書の暗証番号(数字4桁)")
                             Text("・メールアドレス")
                         }
                         .frame(maxWidth: .infinity, alignment: .leading)

@@ -54,12 +54,18 @@ impl VirtualLink {
     }
 
     pub fn pins_sent(&self) -> usize {
+        self.secrets_sent().len()
+    }
+
+    /// The bodies of the VERIFY commands that carried a secret, in order.
+    pub fn secrets_sent(&self) -> Vec<Vec<u8>> {
         self.commands
             .lock()
             .unwrap()
             .iter()
-            .filter(|c| c.len() > 4 && c[1] == 0x20)
-            .count()
+            .filter(|c| c.len() > 5 && c[1] == 0x20)
+            .map(|c| c[5..5 + usize::from(c[4])].to_vec())
+            .collect()
     }
 }
 

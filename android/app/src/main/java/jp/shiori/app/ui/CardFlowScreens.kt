@@ -42,6 +42,7 @@ import androidx.compose.ui.unit.dp
 import jp.shiori.app.R
 import uniffi.shiori_ffi.BasicFacts
 import uniffi.shiori_ffi.Branch
+import uniffi.shiori_ffi.PinKind
 
 @Composable
 fun Page(content: @Composable ColumnScope.() -> Unit) {
@@ -111,30 +112,45 @@ fun TapScreen(mode: Mode, progress: Int?) = TapPanel(
 )
 
 /**
- * The signing password (registration) or the 4-digit PIN (login). The format
- * is checked by Rust, not here. The typed text lives only in this composable
- * (not saved across process death) and is cleared once handed over.
+ * The secrets for the next tap, typed before it: a registration asks for the
+ * signing password AND the 4-digit PIN (the one tap signs with both keys), a
+ * login for the PIN. Shows the tries left of each when known. A secret at
+ * its last try needs its own confirmation: one dialog per such secret, and
+ * only when every one is confirmed does the app pass allowLastTry (Rust's
+ * flag covers both secrets of the tap). The format is checked by Rust, not
+ * here. The typed text lives only in this composable (not saved across
+ * process death) and is cleared once handed over.
  */
 @Composable
 fun SecretScreen(
     screen: Screen.EnterSecret,
     busy: Boolean,
-    onSubmit: (secret: String, allowLastTry: Boolean) -> Unit,
+    onSubmit: (password: String?, pin: String, allowLastTry: Boolean) -> Unit,
 ) {
-    val register = screen.mode == Mode.REGISTER
-    var secret by remember(screen) { mutableStateOf("") }
-    var confirmLastTry by remember(screen) { mutableStateOf(false) }
+    val passwordTries = screen.password
+    val register = screen.mode == Mode.REGISTER && passwordTries != null
+    var password by remember(screen) { mutableStateOf("") }
+    var pin by remember(screen) { mutableStateOf("") }
+    // The secrets at their last try still to be confirmed, in order.
+    var confirming by remember(screen) { mutableStateOf(emptyList<PinKind>()) }
+    val complete = pin.isNotEmpty() && (!register || password.isNotEmpty())
 
     fun submit(allowLastTry: Boolean) {
-        val typed = secret
-        secret = ""
-        onSubmit(typed, allowLastTry)
+        val typedPassword = if (register) password else null
+        val typedPin = pin
+        password = ""
+        pin = ""
+        onSubmit(typedPassword, typedPin, allowLastTry)
     }
 
     fun next() {
-        if (secret.isEmpty() || busy) return
-        // Rust refuses the last try unless told the resident agreed.
-        if (screen.triesLeft == 1) confirmLastTry = true else submit(allowLastTry = false)
+        if (!complete || busy) return
+        // Rust refuses a last try unless told the resident agreed to it.
+        val last = buildList {
+            if (register && passwordTries?.lastTry == true) add(PinKind.SIGNING_PASSWORD)
+            if (screen.pin.lastTry) add(PinKind.AUTH_PIN)
+        }
+        if (last.isEmpty()) submit(allowLastTry = false) else confirming = last
     }
 
     Page {
@@ -142,56 +158,103 @@ fun SecretScreen(
             stringResource(if (register) R.string.secret_title_register else R.string.secret_title_login),
             style = MaterialTheme.typography.titleLarge,
         )
-        Text(stringResource(if (register) R.string.secret_hint_register else R.string.secret_hint_login))
-        if (screen.triesLeft != null) {
-            val text = if (screen.maxTries != null) {
-                stringResource(R.string.tries_left_of, screen.triesLeft, screen.maxTries)
-            } else {
-                stringResource(R.string.tries_left, screen.triesLeft)
-            }
-            Text(
-                text,
-                style = MaterialTheme.typography.titleMedium,
-                color = if (screen.triesLeft <= 2) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+        if (register) {
+            Text(stringResource(R.string.secret_intro_register))
+            SecretField(
+                value = password,
+                onValueChange = { password = it },
+                heading = stringResource(R.string.secret_heading_password),
+                hint = stringResource(R.string.secret_hint_register),
+                label = stringResource(R.string.secret_label_register),
+                tries = passwordTries,
+                digits = false,
+                imeAction = ImeAction.Next,
+                onDone = {},
             )
         }
-        OutlinedTextField(
-            value = secret,
-            onValueChange = { secret = it },
-            label = { Text(stringResource(if (register) R.string.secret_label_register else R.string.secret_label_login)) },
-            singleLine = true,
-            visualTransformation = PasswordVisualTransformation(),
-            keyboardOptions = KeyboardOptions(
-                keyboardType = if (register) KeyboardType.Password else KeyboardType.NumberPassword,
-                capitalization = if (register) KeyboardCapitalization.Characters else KeyboardCapitalization.None,
-                autoCorrectEnabled = false,
-                imeAction = ImeAction.Done,
-            ),
-            keyboardActions = KeyboardActions(onDone = { next() }),
-            modifier = Modifier.fillMaxWidth(),
+        SecretField(
+            value = pin,
+            onValueChange = { pin = it },
+            heading = stringResource(R.string.secret_heading_pin),
+            hint = stringResource(R.string.secret_hint_login),
+            label = stringResource(R.string.secret_label_login),
+            tries = screen.pin,
+            digits = true,
+            imeAction = ImeAction.Done,
+            onDone = { next() },
         )
         Text(stringResource(R.string.secret_lock_warning), style = MaterialTheme.typography.bodySmall)
-        Button(onClick = { next() }, enabled = secret.isNotEmpty() && !busy, modifier = Modifier.fillMaxWidth()) {
+        Button(onClick = { next() }, enabled = complete && !busy, modifier = Modifier.fillMaxWidth()) {
             Text(stringResource(R.string.action_next))
         }
     }
 
-    if (confirmLastTry) {
+    confirming.firstOrNull()?.let { kind ->
         AlertDialog(
-            onDismissRequest = { confirmLastTry = false },
+            onDismissRequest = { confirming = emptyList() },
             title = { Text(stringResource(R.string.last_try_title)) },
             text = {
-                Text(stringResource(if (register) R.string.last_try_body_register else R.string.last_try_body_login))
+                Text(
+                    stringResource(
+                        if (kind == PinKind.SIGNING_PASSWORD) R.string.last_try_body_register
+                        else R.string.last_try_body_login,
+                    ),
+                )
             },
             confirmButton = {
                 TextButton(onClick = {
-                    confirmLastTry = false
-                    submit(allowLastTry = true)
+                    val rest = confirming.drop(1)
+                    confirming = rest
+                    if (rest.isEmpty()) submit(allowLastTry = true)
                 }) { Text(stringResource(R.string.last_try_confirm)) }
             },
             dismissButton = {
-                TextButton(onClick = { confirmLastTry = false }) { Text(stringResource(R.string.action_cancel)) }
+                TextButton(onClick = { confirming = emptyList() }) { Text(stringResource(R.string.action_cancel)) }
             },
+        )
+    }
+}
+
+/** One secret: what it is, its tries left when known, the masked field. */
+@Composable
+private fun SecretField(
+    value: String,
+    onValueChange: (String) -> Unit,
+    heading: String,
+    hint: String,
+    label: String,
+    tries: Tries?,
+    digits: Boolean,
+    imeAction: ImeAction,
+    onDone: () -> Unit,
+) {
+    Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        Text(heading, style = MaterialTheme.typography.titleMedium)
+        Text(hint, style = MaterialTheme.typography.bodyMedium)
+        val left = tries?.left
+        if (left != null) {
+            val max = tries?.max
+            Text(
+                if (max != null) stringResource(R.string.tries_left_of, left, max)
+                else stringResource(R.string.tries_left, left),
+                style = MaterialTheme.typography.titleSmall,
+                color = if (left <= 2) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+            )
+        }
+        OutlinedTextField(
+            value = value,
+            onValueChange = onValueChange,
+            label = { Text(label) },
+            singleLine = true,
+            visualTransformation = PasswordVisualTransformation(),
+            keyboardOptions = KeyboardOptions(
+                keyboardType = if (digits) KeyboardType.NumberPassword else KeyboardType.Password,
+                capitalization = if (digits) KeyboardCapitalization.None else KeyboardCapitalization.Characters,
+                autoCorrectEnabled = false,
+                imeAction = imeAction,
+            ),
+            keyboardActions = KeyboardActions(onDone = { onDone() }),
+            modifier = Modifier.fillMaxWidth(),
         )
     }
 }

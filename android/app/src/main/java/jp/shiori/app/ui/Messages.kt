@@ -15,6 +15,7 @@ import uniffi.shiori_ffi.CardException
 import uniffi.shiori_ffi.Gender
 import uniffi.shiori_ffi.Hold
 import uniffi.shiori_ffi.LinkException
+import uniffi.shiori_ffi.PinKind
 import uniffi.shiori_ffi.ServerException
 
 /** The UI resolved to English resources (values-en); Japanese otherwise. */
@@ -45,8 +46,13 @@ fun Resources.describe(e: Throwable): String {
         is CardException.CardLost -> pick(e.reason, e.reasonJa)
         is CardException.Card -> pick(e.reason, e.reasonJa)
         // Rust gives this one in English only.
-        is CardException.PinFormat -> if (english) e.reason else getString(R.string.err_pin_format)
+        is CardException.PinFormat -> if (english) {
+            e.reason
+        } else {
+            getString(if (e.pin == PinKind.AUTH_PIN) R.string.err_pin_format else R.string.err_password_format)
+        }
         is ServerException.Refused -> pick(e.reason, e.reasonJa)
+        is ServerException.RegisterAgain -> pick(e.reason, e.reasonJa)
         is ServerException.Unreachable -> withDetail(R.string.err_unreachable, e.reason)
         is ServerException.BadAnswer -> withDetail(R.string.err_bad_answer, e.reason)
         is ServerException.NotLoggedIn -> getString(R.string.err_session_ended)

@@ -109,7 +109,7 @@ fun ShioriApp(viewModel: ShioriViewModel, nfc: NfcAvailability, openNfcSettings:
                     Screen.Onboarding ->
                         OnboardingScreen(onRegister = viewModel::startRegistration, onLogin = viewModel::startLogin)
                     is Screen.CheckCard -> CheckCardScreen(screen.mode, state.tapProgress)
-                    is Screen.EnterSecret -> SecretScreen(screen, state.busy, viewModel::submitSecret)
+                    is Screen.EnterSecret -> SecretScreen(screen, state.busy, viewModel::submitSecrets)
                     is Screen.Tap -> TapScreen(screen.mode, state.tapProgress)
                     is Screen.Confirm -> ConfirmScreen(
                         facts = screen.facts,

@@ -40,6 +40,7 @@ import uniffi.shiori_ffi.LibraryCard
 import uniffi.shiori_ffi.LibraryServer
 import uniffi.shiori_ffi.Loan
 import uniffi.shiori_ffi.NfcLink
+import uniffi.shiori_ffi.PinKind
 import uniffi.shiori_ffi.PinState
 import uniffi.shiori_ffi.RegistrationDetails
 import uniffi.shiori_ffi.RegistrationProof
@@ -51,8 +52,29 @@ import uniffi.shiori_ffi.libraryCardBarcodePng
 import uniffi.shiori_ffi.loginTap
 import uniffi.shiori_ffi.registrationTap
 
-/** Registration (signing password) or login on a new device (4-digit PIN). */
+/**
+ * Registration (the signing password and the 4-digit PIN, one tap) or login
+ * on a new device (the 4-digit PIN).
+ */
 enum class Mode { REGISTER, LOGIN }
+
+/**
+ * What the app knows of one secret's counter: [left] tries of [max] (null:
+ * unknown, e.g. already verified in the card's session).
+ */
+data class Tries(val left: Int?, val max: Int?) {
+    /** The next wrong entry blocks it: the resident must confirm first. */
+    val lastTry: Boolean get() = left == 1
+
+    companion object {
+        val UNKNOWN = Tries(null, null)
+
+        fun of(state: PinState): Tries = when (state) {
+            is PinState.TriesLeft -> Tries(state.triesLeft.toInt(), state.maxTries.toInt())
+            else -> UNKNOWN
+        }
+    }
+}
 
 enum class Tab { CARD, SEARCH, HOLDS, LOANS }
 
@@ -63,8 +85,12 @@ sealed interface Screen {
     /** Tap the card to read its status (tries left; no PIN sent). */
     data class CheckCard(val mode: Mode) : Screen
 
-    /** Type the signing password (REGISTER) or the auth PIN (LOGIN). */
-    data class EnterSecret(val mode: Mode, val triesLeft: Int?, val maxTries: Int?) : Screen
+    /**
+     * Type the secrets the next tap uses: REGISTER asks for the signing
+     * password ([password]) and the 4-digit PIN ([pin]) before the one tap
+     * that uses both; LOGIN for the PIN only ([password] is null).
+     */
+    data class EnterSecret(val mode: Mode, val password: Tries?, val pin: Tries) : Screen
 
     /** The challenge is fetched: tap the card again to sign it. */
     data class Tap(val mode: Mode) : Screen
@@ -153,17 +179,20 @@ class ShioriViewModel(app: Application) : AndroidViewModel(app) {
         data class Status(val mode: Mode) : CardJob
 
         /**
-         * Sign [challenge] with the card. Holds the secret only until the tap
+         * Sign [challenge] with the card: REGISTER with [password] and [pin]
+         * in one tap, LOGIN with [pin]. Holds the secrets only until the tap
          * has run (JVM strings cannot be wiped; we drop every reference).
+         * [entry] is the screen they were typed on (its tries, to go back to).
          */
         class Sign(
-            val mode: Mode,
+            val entry: Screen.EnterSecret,
             val challenge: Challenge,
-            val secret: String,
+            val password: String?,
+            val pin: String,
             val allowLastTry: Boolean,
-            val triesLeft: Int?,
-            val maxTries: Int?,
-        ) : CardJob
+        ) : CardJob {
+            val mode: Mode get() = entry.mode
+        }
     }
 
     private val pending = AtomicReference<CardJob?>(null)
@@ -238,21 +267,23 @@ class ShioriViewModel(app: Application) : AndroidViewModel(app) {
     }
 
     /**
-     * The resident typed the password or PIN (and, on the last try, confirmed
-     * the warning: [allowLastTry]). Fetch the challenge first, then ask for the
+     * The resident typed the secrets: for a registration the signing
+     * [password] and the [pin], for a login the [pin] ([password] null).
+     * [allowLastTry]: the resident confirmed the last try of each secret
+     * that has one left (Rust's flag covers both secrets of the one tap; the
+     * screen asks per secret). Fetch the challenge first, then ask for the
      * tap; nothing is retried automatically.
      */
-    fun submitSecret(secret: String, allowLastTry: Boolean) {
+    fun submitSecrets(password: String?, pin: String, allowLastTry: Boolean) {
         val screen = _state.value.screen as? Screen.EnterSecret ?: return
+        if (screen.mode == Mode.REGISTER && password == null) return
         io(busy = true) {
             val challenge = when (screen.mode) {
                 Mode.REGISTER -> server.registrationChallenge()
                 Mode.LOGIN -> server.loginChallenge()
             }
             discardPending()
-            pending.set(
-                CardJob.Sign(screen.mode, challenge, secret, allowLastTry, screen.triesLeft, screen.maxTries),
-            )
+            pending.set(CardJob.Sign(screen, challenge, password, pin, allowLastTry))
             go(Screen.Tap(screen.mode))
         }
     }
@@ -324,31 +355,21 @@ class ShioriViewModel(app: Application) : AndroidViewModel(app) {
             checkCard(mode, UiMessage.Text(R.string.err_card_type, error = true))
             return
         }
-        val (hasCertificate, pin) = when (mode) {
-            Mode.REGISTER -> status.signingCertificate to status.signingPassword
-            Mode.LOGIN -> status.authCertificate to status.authPin
-        }
+        // A registration needs both certificates and both secrets (the one
+        // tap signs with both keys); a login the auth certificate and PIN.
+        val password = status.signingPassword
         when {
-            !hasCertificate || pin == null -> checkCard(
-                mode,
-                UiMessage.Text(
-                    if (mode == Mode.REGISTER) R.string.err_no_signing_certificate
-                    else R.string.err_no_auth_certificate,
-                    error = true,
-                ),
-            )
-            pin is PinState.Blocked -> go(
-                Screen.Onboarding,
-                UiMessage.Text(
-                    if (mode == Mode.REGISTER) R.string.err_signing_blocked
-                    else R.string.err_auth_blocked,
-                    error = true,
-                ),
-            )
-            pin is PinState.TriesLeft ->
-                go(Screen.EnterSecret(mode, pin.triesLeft.toInt(), pin.maxTries.toInt()))
-            // Verified: this card session already verified it; the count is unknown.
-            else -> go(Screen.EnterSecret(mode, null, null))
+            mode == Mode.REGISTER && (!status.signingCertificate || password == null) ->
+                checkCard(mode, UiMessage.Text(R.string.err_no_signing_certificate, error = true))
+            !status.authCertificate ->
+                checkCard(mode, UiMessage.Text(R.string.err_no_auth_certificate, error = true))
+            mode == Mode.REGISTER && password is PinState.Blocked ->
+                go(Screen.Onboarding, UiMessage.Text(R.string.err_signing_blocked, error = true))
+            status.authPin is PinState.Blocked ->
+                go(Screen.Onboarding, UiMessage.Text(R.string.err_auth_blocked, error = true))
+            mode == Mode.REGISTER && password != null ->
+                go(Screen.EnterSecret(mode, Tries.of(password), Tries.of(status.authPin)))
+            else -> go(Screen.EnterSecret(mode, null, Tries.of(status.authPin)))
         }
     }
 
@@ -356,7 +377,8 @@ class ShioriViewModel(app: Application) : AndroidViewModel(app) {
         try {
             when (job.mode) {
                 Mode.REGISTER -> {
-                    val proof = registrationTap(link, job.challenge, job.secret, job.allowLastTry)
+                    val password = job.password ?: return
+                    val proof = registrationTap(link, job.challenge, password, job.pin, job.allowLastTry)
                     if (!stillTapping()) {
                         proof.close()
                         return
@@ -367,10 +389,15 @@ class ShioriViewModel(app: Application) : AndroidViewModel(app) {
                     loadBranches()
                 }
                 Mode.LOGIN -> {
-                    val proof = loginTap(link, job.challenge, job.secret, job.allowLastTry)
+                    val proof = loginTap(link, job.challenge, job.pin, job.allowLastTry)
                     try {
                         if (!stillTapping()) return
                         server.login(proof)
+                    } catch (e: ServerException.RegisterAgain) {
+                        // Registered before registrations proved both keys:
+                        // register again (same patron, card number, holds).
+                        checkCard(Mode.REGISTER, UiMessage.Text(R.string.notice_register_again))
+                        return
                     } catch (e: ServerException) {
                         go(Screen.Onboarding, UiMessage.Failure(e))
                         return
@@ -387,24 +414,48 @@ class ShioriViewModel(app: Application) : AndroidViewModel(app) {
         }
     }
 
-    /** Route a failed signing tap. Never retries: the resident decides. */
+    /**
+     * Route a failed signing tap back to the entry screen with the counters
+     * the card just gave. Never retries: the resident decides.
+     */
     private fun signFailed(job: CardJob.Sign, e: CardException) {
         val failure = UiMessage.Failure(e)
+        val entry = job.entry
         when (e) {
             is CardException.WrongPin -> {
                 val left = e.triesLeft.toInt()
                 if (left == 0) go(Screen.Onboarding, failure)
-                else go(Screen.EnterSecret(job.mode, left, job.maxTries), failure)
+                else go(entry.afterWrong(e.pin, left), failure)
             }
-            is CardException.LastTryRefused ->
-                go(Screen.EnterSecret(job.mode, 1, job.maxTries), failure)
-            // Nothing was sent to the card: the count is unchanged.
-            is CardException.PinFormat ->
-                go(Screen.EnterSecret(job.mode, job.triesLeft, job.maxTries), failure)
+            // Nothing was sent: this secret is at its last try.
+            is CardException.LastTryRefused -> go(entry.withTries(e.pin, 1), failure)
+            // Nothing was sent to the card: the counts are unchanged.
+            is CardException.PinFormat -> go(entry, failure)
             is CardException.PinBlocked -> go(Screen.Onboarding, failure)
             // Card lost mid-way and the rest: the tries counter may have
             // changed, so read the status again before asking for the secret.
             else -> checkCard(job.mode, failure)
+        }
+    }
+
+    /** The entry screen with [left] tries known for [pin]; the other secret as it was. */
+    private fun Screen.EnterSecret.withTries(pin: PinKind, left: Int): Screen.EnterSecret = when (pin) {
+        PinKind.SIGNING_PASSWORD -> copy(password = (password ?: Tries.UNKNOWN).copy(left = left))
+        PinKind.AUTH_PIN -> copy(pin = this.pin.copy(left = left))
+    }
+
+    /**
+     * The entry screen after the card refused [pin] with [left] tries left.
+     * In a registration the password is verified first, so a wrong PIN means
+     * the password was right: the card reset its counter to the full count.
+     */
+    private fun Screen.EnterSecret.afterWrong(pin: PinKind, left: Int): Screen.EnterSecret {
+        val updated = withTries(pin, left)
+        val password = updated.password
+        return if (pin == PinKind.AUTH_PIN && password != null) {
+            updated.copy(password = password.copy(left = password.max))
+        } else {
+            updated
         }
     }
 
