@@ -85,8 +85,14 @@ fn bench(c: &mut Criterion) {
                 signing: &tap.signature,
                 auth: &tap.auth_signature,
             };
-            verify_registration(&tap.message, signatures, &s.certificate, &a.certificate, &req)
-                .unwrap();
+            verify_registration(
+                &tap.message,
+                signatures,
+                &s.certificate,
+                &a.certificate,
+                &req,
+            )
+            .unwrap();
             s.certificate.basic_info().map(|i| i.name.len())
         })
     });

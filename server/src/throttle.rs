@@ -10,9 +10,10 @@
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use argon2::Block;
 use axum::http::StatusCode;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -136,11 +137,44 @@ impl AddressLimiter {
 
 /// Slots for staff password hashes (Argon2 at 19 MiB each): at most this
 /// many run at once; a login waits up to the queue time for one.
+///
+/// Each slot keeps its Argon2 working memory between hashes ([`HashSlot`]),
+/// so the server holds at most `slots × 19 MiB` for hashing however many
+/// logins come. Allocating the memory per hash instead left every 19 MiB
+/// block in one of glibc's malloc arenas after use: a 96-client login flood
+/// grew the process to 478 MiB and kept it there (docs/performance.md).
 #[derive(Debug)]
 pub(crate) struct HashSlots {
     slots: Arc<Semaphore>,
     count: usize,
     queue: Duration,
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
+}
+
+/// One password-hashing slot, held until dropped, with the slot's Argon2
+/// working memory (empty until the first hash sizes it).
+#[derive(Debug)]
+pub(crate) struct HashSlot {
+    _permit: OwnedSemaphorePermit,
+    memory: Vec<Block>,
+    pool: Arc<Mutex<Vec<Vec<Block>>>>,
+}
+
+impl HashSlot {
+    /// The slot's Argon2 blocks, kept for the slot's next holder.
+    pub(crate) fn memory(&mut self) -> &mut Vec<Block> {
+        &mut self.memory
+    }
+}
+
+impl Drop for HashSlot {
+    fn drop(&mut self) {
+        let memory = std::mem::take(&mut self.memory);
+        // One buffer per permit: the pool never holds more than `slots`.
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(memory);
+        }
+    }
 }
 
 impl HashSlots {
@@ -150,20 +184,33 @@ impl HashSlots {
             slots: Arc::new(Semaphore::new(slots.max(1))),
             count: slots.max(1),
             queue,
+            memory: Arc::default(),
         }
     }
 
-    /// A slot, held until the permit is dropped, or [`Refusal::HashingBusy`]
-    /// after the queue wait.
-    pub(crate) async fn acquire(&self) -> Result<OwnedSemaphorePermit, Refusal> {
+    fn slot(&self, permit: OwnedSemaphorePermit) -> HashSlot {
+        let memory = self
+            .memory
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default();
+        HashSlot {
+            _permit: permit,
+            memory,
+            pool: self.memory.clone(),
+        }
+    }
+
+    /// A slot, held until dropped, or [`Refusal::HashingBusy`] after the
+    /// queue wait.
+    pub(crate) async fn acquire(&self) -> Result<HashSlot, Refusal> {
         match tokio::time::timeout(self.queue, self.slots.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
+            Ok(Ok(permit)) => Ok(self.slot(permit)),
             Ok(Err(_)) | Err(_) => Err(Refusal::HashingBusy),
         }
     }
-}
 
-impl HashSlots {
     /// Every slot, until the permit is dropped (tests).
     pub(crate) async fn occupy_all(&self) -> Option<OwnedSemaphorePermit> {
         let n = u32::try_from(self.count).unwrap_or(u32::MAX);
@@ -171,15 +218,40 @@ impl HashSlots {
     }
 
     /// A slot, however long it takes (for administrators setting passwords).
-    pub(crate) async fn acquire_waiting(&self) -> Option<OwnedSemaphorePermit> {
-        self.slots.clone().acquire_owned().await.ok()
+    pub(crate) async fn acquire_waiting(&self) -> Option<HashSlot> {
+        let permit = self.slots.clone().acquire_owned().await.ok()?;
+        Some(self.slot(permit))
     }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{address_key, AddressLimiter, Refusal};
+    use super::{address_key, AddressLimiter, HashSlots, Refusal};
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_hashing_slots_memory_goes_to_the_next_holder_and_no_more_is_kept() {
+        let slots = HashSlots::new(2, Duration::from_millis(10));
+        let mut a = slots.acquire().await.unwrap();
+        let mut b = slots.acquire().await.unwrap();
+        assert_eq!(slots.acquire().await.unwrap_err(), Refusal::HashingBusy);
+        a.memory().resize(3, argon2::Block::default());
+        b.memory().resize(5, argon2::Block::default());
+        drop(a);
+        drop(b);
+        let mut lens = Vec::new();
+        for _ in 0..10 {
+            let mut c = slots.acquire().await.unwrap();
+            let mut d = slots.acquire().await.unwrap();
+            let mut pair = [c.memory().len(), d.memory().len()];
+            pair.sort_unstable();
+            lens.push(pair);
+        }
+        // Every later pair of slots got the two buffers back, none new.
+        assert!(lens.iter().all(|p| *p == [3, 5]), "{lens:?}");
+        assert_eq!(slots.memory.lock().unwrap().len(), 2);
+    }
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {

@@ -24,8 +24,8 @@
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -178,12 +178,46 @@ fn argon2() -> Result<Argon2<'static>, AccountError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-fn hash_blocking(password: &Password) -> Result<String, AccountError> {
+/// Argon2 into `out`, in `memory` (a hashing slot's blocks, grown to the
+/// current cost on first use). A stored hash of a higher cost than today's
+/// gets memory of its own for this one hash, so a slot never keeps more than
+/// the current cost.
+fn argon2_into(
+    argon: &Argon2<'_>,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut Vec<Block>,
+) -> Result<(), argon2::Error> {
+    let needed = argon.params().block_count();
+    if needed > Params::DEFAULT.block_count() {
+        return argon.hash_password_into(password, salt, out);
+    }
+    if memory.len() < needed {
+        memory.resize(needed, Block::default());
+    }
+    argon.hash_password_into_with_memory(password, salt, out, &mut memory[..needed])
+}
+
+fn hash_blocking(password: &Password, memory: &mut Vec<Block>) -> Result<String, AccountError> {
+    let err = |e: &dyn std::fmt::Display| AccountError::Hash(e.to_string());
+    let argon = argon2()?;
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2()?
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AccountError::Hash(e.to_string()))
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| err(&e))?;
+    let hash = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon2_into(&argon, password.as_bytes(), salt_bytes, out, memory)
+            .map_err(password_hash::Error::from)
+    })
+    .map_err(|e| err(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon.params()).map_err(|e| err(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(hash),
+    };
+    Ok(phc.to_string())
 }
 
 /// Hash a password (Argon2id PHC string) on the blocking pool, in one of
@@ -193,10 +227,11 @@ pub(crate) async fn hash_password(
     state: &AppState,
     password: Password,
 ) -> Result<String, AccountError> {
-    let slot = state.inner().hash_slots.acquire_waiting().await;
+    let mut slot = state.inner().hash_slots.acquire_waiting().await;
     tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        hash_blocking(&password)
+        let mut own = Vec::new();
+        let memory = slot.as_mut().map_or(&mut own, |s| s.memory());
+        hash_blocking(&password, memory)
     })
     .await
     .map_err(|e| AccountError::Hash(e.to_string()))?
@@ -209,7 +244,11 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         let mut secret = Zeroizing::new([0u8; 24]);
         rand::rngs::OsRng.fill_bytes(&mut secret[..]);
-        hash_blocking(&Password::new(URL_SAFE_NO_PAD.encode(&secret[..]))).unwrap_or_default()
+        hash_blocking(
+            &Password::new(URL_SAFE_NO_PAD.encode(&secret[..])),
+            &mut Vec::new(),
+        )
+        .unwrap_or_default()
     })
 }
 
@@ -219,13 +258,36 @@ pub(crate) fn warm_up() {
     let _ = dummy_hash();
 }
 
-fn verify_blocking(password: &Password, phc: &str) -> bool {
+fn verify_blocking(password: &Password, phc: &str, memory: &mut Vec<Block>) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let argon = Argon2::new(algorithm, version, params);
+    // `Output`'s equality is constant-time.
+    Output::init_with(expected.len(), |out| {
+        argon2_into(&argon, password.as_bytes(), salt_bytes, out, memory)
+            .map_err(password_hash::Error::from)
+    })
+    .is_ok_and(|computed| computed == expected)
 }
 
 /// Whether a stored hash was made with other settings than [`argon2`]'s
@@ -249,12 +311,16 @@ fn needs_rehash(phc: &str) -> bool {
 
 /// Verify, and on success with outdated settings also hash the password
 /// afresh (while it is still at hand). `(verified, new hash)`.
-fn verify_and_upgrade(password: &Password, phc: &str) -> (bool, Option<String>) {
-    if !verify_blocking(password, phc) {
+fn verify_and_upgrade(
+    password: &Password,
+    phc: &str,
+    memory: &mut Vec<Block>,
+) -> (bool, Option<String>) {
+    if !verify_blocking(password, phc, memory) {
         return (false, None);
     }
     let upgraded = if needs_rehash(phc) {
-        hash_blocking(password).ok()
+        hash_blocking(password, memory).ok()
     } else {
         None
     };
@@ -424,17 +490,15 @@ pub(crate) async fn login(
     let phc = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let Ok(slot) = state.inner().hash_slots.acquire().await else {
+    let Ok(mut slot) = state.inner().hash_slots.acquire().await else {
         state.inner().metrics.login_busy();
         tracing::warn!("staff login refused: every password-hashing slot stayed busy");
         return Ok(Err(LoginRefused::Busy));
     };
-    let (verified, upgraded) = tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        verify_and_upgrade(&password, &phc)
-    })
-    .await
-    .unwrap_or((false, None));
+    let (verified, upgraded) =
+        tokio::task::spawn_blocking(move || verify_and_upgrade(&password, &phc, slot.memory()))
+            .await
+            .unwrap_or((false, None));
 
     let now = state.now();
     let mut tx = store::begin_write(state.db()).await?;
@@ -532,7 +596,7 @@ mod tests {
         hash_blocking, needs_rehash, normalize_username, valid_username, verify_and_upgrade,
         verify_blocking, Password,
     };
-    use argon2::password_hash::{PasswordHasher, SaltString};
+    use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
     use argon2::{Algorithm, Argon2, Params, Version};
 
     #[test]
@@ -548,37 +612,50 @@ mod tests {
         .unwrap()
         .to_string();
         assert!(needs_rehash(&weak));
+        let mut m = Vec::new();
         // A wrong password upgrades nothing.
         assert_eq!(
-            verify_and_upgrade(&Password::new("wrong horse battery".into()), &weak),
+            verify_and_upgrade(&Password::new("wrong horse battery".into()), &weak, &mut m),
             (false, None)
         );
-        let (ok, upgraded) = verify_and_upgrade(&password, &weak);
+        let (ok, upgraded) = verify_and_upgrade(&password, &weak, &mut m);
         assert!(ok);
         let upgraded = upgraded.expect("an upgraded hash");
         assert!(
             upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{upgraded}"
         );
-        assert!(verify_blocking(&password, &upgraded));
+        assert!(verify_blocking(&password, &upgraded, &mut m));
         assert!(!needs_rehash(&upgraded));
         // A current hash is left alone.
-        assert_eq!(verify_and_upgrade(&password, &upgraded), (true, None));
+        assert_eq!(
+            verify_and_upgrade(&password, &upgraded, &mut m),
+            (true, None)
+        );
     }
 
     #[test]
     fn hashes_are_argon2id_phc_strings_that_verify() {
-        let phc = hash_blocking(&Password::new("correct horse battery".into())).unwrap();
+        let right = Password::new("correct horse battery".into());
+        let wrong = Password::new("correct horse batterY".into());
+        // One slot's memory, reused (and left dirty) across every call.
+        let mut m = Vec::new();
+        let phc = hash_blocking(&right, &mut m).unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(verify_blocking(
-            &Password::new("correct horse battery".into()),
-            &phc
-        ));
-        assert!(!verify_blocking(
-            &Password::new("correct horse batterY".into()),
-            &phc
-        ));
-        assert!(!verify_blocking(&Password::new("x".into()), "not a hash"));
+        assert_eq!(m.len(), Params::DEFAULT.block_count());
+        assert!(verify_blocking(&right, &phc, &mut m));
+        assert!(!verify_blocking(&wrong, &phc, &mut m));
+        assert!(!verify_blocking(&right, "not a hash", &mut m));
+        // The argon2 crate's own verifier agrees with the slot-memory hash,
+        // and a second hash in the same memory gets a new salt.
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(Argon2::default()
+            .verify_password(right.as_bytes(), &parsed)
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(wrong.as_bytes(), &parsed)
+            .is_err());
+        assert_ne!(hash_blocking(&right, &mut m).unwrap(), phc);
     }
 
     #[test]
