@@ -14,7 +14,7 @@ use shiori_core::cert::JpkiCertificate;
 use shiori_core::jpki::flows::{login_tap, read_status, registration_tap};
 use shiori_core::jpki::{fid, JpkiCard, KeyKind};
 use shiori_core::pin::{AuthPin, LastTry, SigningPassword};
-use shiori_core::proof::verify_proof;
+use shiori_core::proof::{verify_proof, verify_registration, RegistrationSignatures};
 use shiori_core::virtual_card::{SfiReads, VirtualCardOptions};
 
 const CARD: &str = "tanaka-hanako";
@@ -60,6 +60,10 @@ fn sfi_reads_sent<T: shiori_core::Transport>(spy: &Spy<T>) -> usize {
         .count()
 }
 
+fn pin() -> AuthPin {
+    AuthPin::new(&image(CARD).auth_pin).unwrap()
+}
+
 fn hex_list<T: shiori_core::Transport>(spy: &Spy<T>) -> Vec<String> {
     spy.commands.iter().map(hex::encode_upper).collect()
 }
@@ -70,7 +74,7 @@ fn register(sfi: SfiReads, link: Link) -> (usize, Spy<shiori_core::virtual_card:
     let password = SigningPassword::new(image(CARD).signing_password.as_deref().unwrap()).unwrap();
     let request = register_request();
     let mut spy = tap_card(sfi, link);
-    let tap = registration_tap(&mut spy, &password, &request, LastTry::Refuse)
+    let tap = registration_tap(&mut spy, &password, &pin(), &request, LastTry::Refuse)
         .unwrap_or_else(|e| panic!("{sfi:?} {link:?}: {e:?}\n{:#?}", hex_list(&spy)));
     assert_eq!(
         tap.signing_certificate.der(),
@@ -82,12 +86,15 @@ fn register(sfi: SfiReads, link: Link) -> (usize, Spy<shiori_core::virtual_card:
         card_file("000A"),
         "{sfi:?} {link:?}"
     );
-    verify_proof(
+    verify_registration(
         &tap.message,
-        &tap.signature,
+        RegistrationSignatures {
+            signing: &tap.signature,
+            auth: &tap.auth_signature,
+        },
         &tap.signing_certificate,
+        &tap.auth_certificate,
         &request,
-        tap.auth_certificate.der(),
     )
     .unwrap();
     assert_eq!(tap.apdus, spy.commands.len());
@@ -198,8 +205,14 @@ fn a_link_without_extended_length_on_a_card_that_refuses_sfi_reads() {
         Spy::new(card(CARD, SHORT).with_sfi_reads(SfiReads::Refused(StatusWord::IncorrectP1P2)));
     spy.claim_extended = true;
     let password = SigningPassword::new(image(CARD).signing_password.as_deref().unwrap()).unwrap();
-    let tap = registration_tap(&mut spy, &password, &register_request(), LastTry::Refuse)
-        .unwrap_or_else(|e| panic!("{e:?}\n{:#?}", hex_list(&spy)));
+    let tap = registration_tap(
+        &mut spy,
+        &password,
+        &pin(),
+        &register_request(),
+        LastTry::Refuse,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}\n{:#?}", hex_list(&spy)));
     assert_eq!(tap.signing_certificate.der(), card_file("0001"));
     assert_eq!(tap.auth_certificate.der(), card_file("000A"));
     let (short, _) = register(SfiReads::Refused(StatusWord::IncorrectP1P2), Link::Short);

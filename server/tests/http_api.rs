@@ -1303,6 +1303,7 @@ async fn an_unknown_home_branch_is_refused() {
     let a = h.post_registration(body).await;
     assert_eq!(a.status, StatusCode::CREATED);
     assert_eq!(session(&a).patron.home_branch.as_deref(), Some("central"));
+}
 
 /// A `tracing` writer into a shared buffer (the log capture of
 /// `one_log_line_per_request_without_secrets`).
