@@ -154,6 +154,12 @@ fn message_ja(code: &str) -> Option<&'static str> {
         "no_items" => "この資料には予約できる所蔵がありません。",
         "title_not_found" | "not_found" => "資料が見つかりません。",
         "unknown_branch" => "指定された館はありません。",
+        "rate_limited" => {
+            "短い時間に多くの操作がありました。しばらく待ってから、もう一度お試しください。"
+        }
+        "challenges_unavailable" => {
+            "ただいま混み合っています。1分ほど待ってから、もう一度お試しください。"
+        }
         "invalid_date" => "日付が正しくありません。",
         "invalid_query" => "検索語が正しくありません。",
         "loan_not_found" => "貸出が見つかりません。",

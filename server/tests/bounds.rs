@@ -305,6 +305,11 @@ async fn challenges_are_limited_per_client_address() {
         throttled.contains("\"code\":\"rate_limited\""),
         "{throttled}"
     );
+    // A resident's app shows the Japanese text.
+    assert!(
+        throttled.contains("\"message_ja\":\"短い時間に"),
+        "{throttled}"
+    );
     let retry: u64 = header(&throttled, "retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     assert_eq!(status(&from_behind_proxy), 201, "{from_behind_proxy}");
