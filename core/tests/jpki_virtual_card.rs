@@ -21,6 +21,20 @@ fn pin(name: &str) -> AuthPin {
     AuthPin::new(&image(name).auth_pin).unwrap()
 }
 
+/// The registration tap on `tanaka-hanako` with her right secrets.
+fn register_tanaka(
+    t: &mut impl shiori_core::Transport,
+    last: LastTry,
+) -> Result<shiori_core::jpki::flows::RegistrationTap, JpkiError> {
+    registration_tap(
+        t,
+        &password("tanaka-hanako"),
+        &pin("tanaka-hanako"),
+        &register_request(),
+        last,
+    )
+}
+
 fn cert_len(name: &str, f: &str) -> usize {
     let bytes = hex::decode(&image(name).files[f]).unwrap();
     shiori_core::cert::der_length(&bytes).unwrap()
@@ -69,14 +83,7 @@ fn registration_with_extended_length_takes_nine_apdus() {
 #[test]
 fn registration_with_short_apdus_stays_within_budget() {
     let mut spy = Spy::new(card("tanaka-hanako", SHORT));
-    let tap = registration_tap(
-        &mut spy,
-        &password("tanaka-hanako"),
-        &pin("tanaka-hanako"),
-        &register_request(),
-        LastTry::Refuse,
-    )
-    .unwrap();
+    let tap = register_tanaka(&mut spy, LastTry::Refuse).unwrap();
     let reads = cert_len("tanaka-hanako", "0001").div_ceil(256)
         + cert_len("tanaka-hanako", "000A").div_ceil(256);
     // SELECT + 2 tries + 2 VERIFY + reads + 2 signs, no SELECT EF.
@@ -338,14 +345,7 @@ fn tag_lost_mid_read_is_card_lost() {
     for n in 1..5 + reads + 2 {
         let mut spy = Spy::new(card("tanaka-hanako", SHORT));
         spy.lose_after = Some(n);
-        let e = registration_tap(
-            &mut spy,
-            &password("tanaka-hanako"),
-            &pin("tanaka-hanako"),
-            &register_request(),
-            LastTry::Refuse,
-        )
-        .unwrap_err();
+        let e = register_tanaka(&mut spy, LastTry::Refuse).unwrap_err();
         assert!(matches!(e, JpkiError::CardLost(_)), "{n}: {e:?}");
         assert!(spy.pins_sent() <= 2);
     }
@@ -442,14 +442,7 @@ fn spend_signing_tries(c: &mut shiori_core::virtual_card::VirtualCard, n: usize)
 #[test]
 fn registration_reads_both_counters_before_sending_either_secret() {
     let mut spy = Spy::new(card("tanaka-hanako", EXT));
-    registration_tap(
-        &mut spy,
-        &password("tanaka-hanako"),
-        &pin("tanaka-hanako"),
-        &register_request(),
-        LastTry::Refuse,
-    )
-    .unwrap();
+    register_tanaka(&mut spy, LastTry::Refuse).unwrap();
     // The command headers, in order (VERIFY bodies and digests left out).
     let heads: Vec<String> = spy
         .commands
@@ -485,14 +478,7 @@ fn blocked_auth_pin_refuses_before_the_signing_password_is_sent() {
     spend_auth_tries(&mut c, 3);
     assert_eq!(c.tries_left(), (0, Some(5)));
     let mut spy = Spy::new(c);
-    let e = registration_tap(
-        &mut spy,
-        &password("tanaka-hanako"),
-        &pin("tanaka-hanako"),
-        &register_request(),
-        LastTry::Allow,
-    )
-    .unwrap_err();
+    let e = register_tanaka(&mut spy, LastTry::Allow).unwrap_err();
     assert_eq!(e, JpkiError::PinBlocked(PinKind::Auth));
     assert_eq!(secrets_sent_to(&spy, SIGNING_P2), 0, "no password sent");
     assert_eq!(spy.pins_sent(), 0);
@@ -504,14 +490,7 @@ fn auth_pin_at_its_last_try_refuses_before_the_signing_password_is_sent() {
     let mut c = card("tanaka-hanako", EXT);
     spend_auth_tries(&mut c, 2);
     let mut spy = Spy::new(c);
-    let e = registration_tap(
-        &mut spy,
-        &password("tanaka-hanako"),
-        &pin("tanaka-hanako"),
-        &register_request(),
-        LastTry::Refuse,
-    )
-    .unwrap_err();
+    let e = register_tanaka(&mut spy, LastTry::Refuse).unwrap_err();
     assert_eq!(e, JpkiError::LastTryRefused(PinKind::Auth));
     assert_eq!(secrets_sent_to(&spy, SIGNING_P2), 0, "no password sent");
     assert_eq!(spy.pins_sent(), 0);
@@ -519,14 +498,7 @@ fn auth_pin_at_its_last_try_refuses_before_the_signing_password_is_sent() {
     // Once the resident confirmed the warning, the right PIN goes through
     // and resets the counter.
     let mut c = spy.inner;
-    registration_tap(
-        &mut c,
-        &password("tanaka-hanako"),
-        &pin("tanaka-hanako"),
-        &register_request(),
-        LastTry::Allow,
-    )
-    .unwrap();
+    register_tanaka(&mut c, LastTry::Allow).unwrap();
     assert_eq!(c.tries_left(), (3, Some(5)));
 }
 
@@ -536,14 +508,7 @@ fn signing_password_at_its_last_try_refuses_before_anything_is_sent() {
     spend_signing_tries(&mut c, 4);
     assert_eq!(c.tries_left(), (3, Some(1)));
     let mut spy = Spy::new(c);
-    let e = registration_tap(
-        &mut spy,
-        &password("tanaka-hanako"),
-        &pin("tanaka-hanako"),
-        &register_request(),
-        LastTry::Refuse,
-    )
-    .unwrap_err();
+    let e = register_tanaka(&mut spy, LastTry::Refuse).unwrap_err();
     assert_eq!(e, JpkiError::LastTryRefused(PinKind::Signing));
     assert_eq!(spy.pins_sent(), 0, "neither secret sent");
     assert_eq!(spy.inner.tries_left(), (3, Some(1)));
