@@ -6,7 +6,7 @@
 //! * [`auth`] — accounts (Argon2id), login with lockout, database sessions.
 //! * `csrf` — the synchronizer token every form carries.
 //! * `pages` — the handlers and their askama templates
-//!   (`templates/*.html`, HTML-escaped by default).
+//!   (`templates/*.html`, HTML-escaped by default), one module per page.
 //! * [`i18n`] — the words in both languages.
 //!
 //! Every `/staff` answer carries a strict Content-Security-Policy (no
@@ -49,20 +49,26 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     auth::warm_up();
     Router::new()
         .route("/", get(pages::root))
-        .route("/login", get(pages::login_page).post(pages::login_submit))
-        .route("/logout", post(pages::logout))
-        .route("/desk", get(pages::desk).post(pages::desk_scan))
-        .route("/desk/checkout", post(pages::desk_checkout))
-        .route("/desk/return", post(pages::desk_return))
-        .route("/shelf", get(pages::shelf))
-        .route("/pick-list", get(pages::pick_list))
-        .route("/sweep", get(pages::sweep_page).post(pages::sweep_run))
-        .route("/audit", get(pages::audit))
+        .route(
+            "/login",
+            get(pages::login::login_page).post(pages::login::login_submit),
+        )
+        .route("/logout", post(pages::login::logout))
+        .route("/desk", get(pages::desk::desk).post(pages::desk::desk_scan))
+        .route("/desk/checkout", post(pages::desk::desk_checkout))
+        .route("/desk/return", post(pages::desk::desk_return))
+        .route("/shelf", get(pages::shelf::shelf))
+        .route("/pick-list", get(pages::pick_list::pick_list))
+        .route(
+            "/sweep",
+            get(pages::sweep::sweep_page).post(pages::sweep::sweep_run),
+        )
+        .route("/audit", get(pages::audit::audit))
         .route(
             "/accounts",
-            get(pages::accounts).post(pages::accounts_create),
+            get(pages::accounts::accounts).post(pages::accounts::accounts_create),
         )
-        .route("/accounts/password", post(pages::accounts_reset))
+        .route("/accounts/password", post(pages::accounts::accounts_reset))
         .route("/static/staff.css", get(pages::stylesheet))
         .route("/static/favicon.svg", get(pages::favicon))
         .layer(axum::middleware::from_fn_with_state(state, headers))
