@@ -31,8 +31,12 @@
 //! Authenticated calls carry `Authorization: Bearer <token>`. Every error is
 //! an [`ApiError`] with a stable `code`.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
+use crate::cert::Gender;
 use crate::proof::ProofPurpose;
 
 /// `POST /api/v1/challenges`.
@@ -154,8 +158,8 @@ pub struct Patron {
     pub address: String,
     /// Birth date, ISO 8601 (`1990-01-02`).
     pub birth_date: String,
-    /// `male`, `female` or `unknown`.
-    pub gender: String,
+    /// `male`, `female` or `unknown` on the wire.
+    pub gender: Gender,
     /// Contact e-mail.
     pub email: String,
     /// Phone.
@@ -300,8 +304,8 @@ pub struct Hold {
     pub title: String,
     /// Pickup branch code.
     pub pickup_branch: String,
-    /// `queued`, `in_transit`, `ready`, `filled`, `cancelled` or `pickup_expired`.
-    pub state: String,
+    /// Where the hold is in its life (`queued`, `in_transit`, … on the wire).
+    pub state: HoldState,
     /// Place in the title's queue (1 = next), while queued.
     pub position: Option<u32>,
     /// Not served before this date (inclusive, `YYYY-MM-DD`), while suspended.
@@ -310,6 +314,95 @@ pub struct Hold {
     pub pickup_deadline: Option<String>,
     /// When the hold was placed (RFC 3339).
     pub created_at: String,
+}
+
+/// Where a hold is in its life:
+///
+/// ```text
+/// queued ──▶ ready ──▶ filled
+///   │  └──▶ in_transit ──▶ ready
+///   └──▶ cancelled (from any open state)   ready ──deadline──▶ pickup_expired
+/// ```
+///
+/// The wire form (JSON, and the `holds.state` TEXT column) is the
+/// snake_case name: [`HoldState::as_str`]. Exhaustive on purpose (no
+/// `#[non_exhaustive]`): the server, CLI and apps match every state, and a
+/// new one should fail their builds rather than fall into a wildcard arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldState {
+    /// Waiting in the title's queue (possibly suspended).
+    Queued,
+    /// A copy is travelling to the pickup branch.
+    InTransit,
+    /// A copy is on the hold shelf until the pickup deadline.
+    Ready,
+    /// Checked out to the patron.
+    Filled,
+    /// Cancelled by the patron, staff or account deletion.
+    Cancelled,
+    /// Not collected before the pickup deadline.
+    PickupExpired,
+}
+
+impl HoldState {
+    /// Every state, in life order.
+    pub const ALL: [HoldState; 6] = [
+        HoldState::Queued,
+        HoldState::InTransit,
+        HoldState::Ready,
+        HoldState::Filled,
+        HoldState::Cancelled,
+        HoldState::PickupExpired,
+    ];
+
+    /// The wire and database form (`queued`, `in_transit`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HoldState::Queued => "queued",
+            HoldState::InTransit => "in_transit",
+            HoldState::Ready => "ready",
+            HoldState::Filled => "filled",
+            HoldState::Cancelled => "cancelled",
+            HoldState::PickupExpired => "pickup_expired",
+        }
+    }
+
+    /// Open: the hold still wants (or holds) a copy.
+    pub const fn is_open(self) -> bool {
+        matches!(
+            self,
+            HoldState::Queued | HoldState::InTransit | HoldState::Ready
+        )
+    }
+
+    /// A copy is attached (travelling or on the hold shelf).
+    pub const fn has_item(self) -> bool {
+        matches!(self, HoldState::InTransit | HoldState::Ready)
+    }
+}
+
+impl fmt::Display for HoldState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that names no [`HoldState`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown hold state {0:?}")]
+pub struct UnknownHoldState(pub String);
+
+impl FromStr for HoldState {
+    type Err = UnknownHoldState;
+
+    /// The exact wire form only (no case folding, no spaces).
+    fn from_str(s: &str) -> Result<HoldState, UnknownHoldState> {
+        HoldState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == s)
+            .ok_or_else(|| UnknownHoldState(s.to_owned()))
+    }
 }
 
 /// `GET /api/v1/me/holds`.
@@ -384,4 +477,157 @@ pub struct ReadingHistory {
     pub enabled: bool,
     /// Returned titles, newest first (empty when not enabled).
     pub entries: Vec<HistoryEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each state's position in [`HoldState::ALL`], by an exhaustive match:
+    /// a new variant fails to compile here until it is listed.
+    fn index(state: HoldState) -> usize {
+        match state {
+            HoldState::Queued => 0,
+            HoldState::InTransit => 1,
+            HoldState::Ready => 2,
+            HoldState::Filled => 3,
+            HoldState::Cancelled => 4,
+            HoldState::PickupExpired => 5,
+        }
+    }
+
+    #[test]
+    fn hold_states_round_trip_through_json_and_text() {
+        let wire = [
+            "queued",
+            "in_transit",
+            "ready",
+            "filled",
+            "cancelled",
+            "pickup_expired",
+        ];
+        for (i, state) in HoldState::ALL.into_iter().enumerate() {
+            assert_eq!(index(state), i, "{state:?} out of place in ALL");
+            assert_eq!(state.as_str(), wire[i]);
+            assert_eq!(state.to_string(), wire[i]);
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", wire[i]));
+            assert_eq!(serde_json::from_str::<HoldState>(&json).unwrap(), state);
+            assert_eq!(wire[i].parse::<HoldState>(), Ok(state));
+        }
+        let open: Vec<_> = HoldState::ALL.into_iter().filter(|s| s.is_open()).collect();
+        assert_eq!(
+            open,
+            [HoldState::Queued, HoldState::InTransit, HoldState::Ready]
+        );
+        let with_item: Vec<_> = HoldState::ALL
+            .into_iter()
+            .filter(|s| s.has_item())
+            .collect();
+        assert_eq!(with_item, [HoldState::InTransit, HoldState::Ready]);
+    }
+
+    #[test]
+    fn unknown_hold_state_is_a_typed_error() {
+        for text in [
+            "",
+            "Queued",
+            "QUEUED",
+            "in-transit",
+            "inTransit",
+            " ready",
+            "open",
+        ] {
+            assert_eq!(
+                text.parse::<HoldState>(),
+                Err(UnknownHoldState(text.to_owned())),
+                "{text:?}"
+            );
+            assert!(serde_json::from_str::<HoldState>(&format!("\"{text}\"")).is_err());
+        }
+    }
+
+    /// The wire form of a whole hold and patron is what it was as strings.
+    #[test]
+    fn hold_and_patron_json_is_unchanged() {
+        let hold = Hold {
+            id: "h1".into(),
+            title_id: 7,
+            title: "こころ".into(),
+            pickup_branch: "central".into(),
+            state: HoldState::PickupExpired,
+            position: None,
+            suspended_until: None,
+            pickup_deadline: None,
+            created_at: "2025-01-02T03:04:05Z".into(),
+        };
+        let json = serde_json::to_value(&hold).unwrap();
+        assert_eq!(json["state"], "pickup_expired");
+        assert_eq!(serde_json::from_value::<Hold>(json).unwrap(), hold);
+
+        let patron = Patron {
+            id: "p1".into(),
+            name: "田中\u{3000}花子".into(),
+            name_kana: None,
+            address: "東京都".into(),
+            birth_date: "1990-01-02".into(),
+            gender: Gender::Female,
+            email: "a@example.jp".into(),
+            phone: None,
+            home_branch: None,
+            card_number: "1234".into(),
+            registered_at: "2025-01-02T03:04:05Z".into(),
+        };
+        let json = serde_json::to_value(&patron).unwrap();
+        assert_eq!(json["gender"], "female");
+        assert_eq!(serde_json::from_value::<Patron>(json).unwrap(), patron);
+    }
+
+    /// The `enum` list of `schema`'s `property` in docs/openapi.yaml (a
+    /// one-line flow mapping, as the document writes them).
+    fn openapi_enum(schema: &str, property: &str) -> Vec<String> {
+        let doc = include_str!("../../docs/openapi.yaml");
+        let start = doc
+            .find(&format!("\n    {schema}:\n"))
+            .unwrap_or_else(|| panic!("no schema {schema}"));
+        // The schema's lines run until the next schema (indented 4 spaces).
+        let line = doc[start + 1..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("     ") || l.trim().is_empty())
+            .find(|l| l.trim_start().starts_with(&format!("{property}:")))
+            .unwrap_or_else(|| panic!("no {schema}.{property}"));
+        let list = line
+            .split_once("enum: [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .unwrap_or_else(|| panic!("{schema}.{property} has no enum: {line}"))
+            .0;
+        list.split(',').map(|s| s.trim().to_owned()).collect()
+    }
+
+    #[test]
+    fn openapi_lists_exactly_the_hold_states() {
+        let listed = openapi_enum("Hold", "state");
+        let ours: Vec<_> = HoldState::ALL
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        assert_eq!(listed, ours);
+    }
+
+    #[test]
+    fn openapi_lists_exactly_the_genders() {
+        let listed = openapi_enum("Patron", "gender");
+        let ours: Vec<_> = [Gender::Male, Gender::Female, Gender::Unknown]
+            .iter()
+            .map(|g| {
+                serde_json::to_value(g)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(listed, ours);
+    }
 }

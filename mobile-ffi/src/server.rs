@@ -31,8 +31,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use shiori_client::flows::{self, RegistrationDetails as ClientDetails};
 use shiori_client::{Client, ClientError};
 use shiori_core::api::{
-    Branch, Challenge as ApiChallenge, HistoryEntry, Hold, ItemInfo, LibraryCard, Loan, Patron,
-    ReadingHistory, SearchResults, SessionResponse, TitleDetails, TitleSummary,
+    Branch, Challenge as ApiChallenge, HistoryEntry, Hold, HoldState, ItemInfo, LibraryCard, Loan,
+    Patron, ReadingHistory, SearchResults, SessionResponse, TitleDetails, TitleSummary,
 };
 use shiori_core::jpki::flows as card_flows;
 use shiori_core::pin::{AuthPin, SigningPassword};
@@ -45,6 +45,29 @@ use crate::{facts_of, last_try, BasicFacts, CardError, LinkTransport, NfcLink};
 // definitions below mirror `shiori_core::api` field for field and generate
 // only the FFI converters).
 
+// Core's typed fields cross the FFI as the same strings as the JSON (custom
+// types over `String`), so the Kotlin and Swift records are unchanged: a
+// hold's `state` is `"queued"`, `"in_transit"`, …; a patron's `gender` is
+// `"male"`, `"female"` or `"unknown"`.
+uniffi::custom_type!(HoldState, String, {
+    remote,
+    lower: |state| state.as_str().to_owned(),
+    try_lift: |text| Ok(text.parse::<HoldState>()?),
+});
+
+/// Core's certificate gender as the patron record carries it (named apart
+/// from this crate's [`crate::Gender`] enum of the basic facts).
+type PatronGender = shiori_core::cert::Gender;
+
+uniffi::custom_type!(PatronGender, String, {
+    remote,
+    lower: |gender| gender.english_label().to_owned(),
+    try_lift: |text| {
+        PatronGender::from_english_label(&text)
+            .ok_or_else(|| uniffi::deps::anyhow::anyhow!("unknown gender {text:?}"))
+    },
+});
+
 /// A patron as the patron sees it.
 #[uniffi::remote(Record)]
 pub struct Patron {
@@ -53,7 +76,7 @@ pub struct Patron {
     pub name_kana: Option<String>,
     pub address: String,
     pub birth_date: String,
-    pub gender: String,
+    pub gender: PatronGender,
     pub email: String,
     pub phone: Option<String>,
     pub home_branch: Option<String>,
@@ -128,7 +151,7 @@ pub struct Hold {
     pub title_id: i64,
     pub title: String,
     pub pickup_branch: String,
-    pub state: String,
+    pub state: HoldState,
     pub position: Option<u32>,
     pub suspended_until: Option<String>,
     pub pickup_deadline: Option<String>,

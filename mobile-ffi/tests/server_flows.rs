@@ -195,7 +195,7 @@ fn search_hold_and_cancel() {
     let resumed = server.resume_hold(hold.id.clone()).unwrap();
     assert_eq!(resumed.suspended_until, None);
     let cancelled = server.cancel_hold(hold.id.clone()).unwrap();
-    assert_eq!(cancelled.state, "cancelled");
+    assert_eq!(cancelled.state, shiori_core::api::HoldState::Cancelled);
     assert!(server.loans().unwrap().is_empty());
 
     // The reading history is off until the patron turns it on; off again

@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
-use shiori_core::api::{Hold, Loan, Patron};
+use shiori_core::api::{Hold, HoldState, Loan, Patron};
 use sqlx::Row;
 
 use crate::error::ApiErrorResponse;
@@ -291,8 +291,8 @@ pub async fn patron_summary(
     let (ready, waiting) = holds::list(state, &id)
         .await?
         .into_iter()
-        .filter(|h| matches!(h.state.as_str(), "queued" | "in_transit" | "ready"))
-        .partition(|h| h.state == "ready");
+        .filter(|h| h.state.is_open())
+        .partition(|h| h.state == HoldState::Ready);
     Ok(PatronSummary {
         patron,
         loans,

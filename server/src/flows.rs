@@ -220,7 +220,7 @@ fn facts_of(signing: &JpkiCertificate) -> Result<Facts, ApiErrorResponse> {
         name: info.name.clone(),
         address: info.address.clone(),
         birth_date: info.birth_date.to_string(),
-        gender: info.gender.english_label().to_owned(),
+        gender: info.gender,
     })
 }
 

@@ -28,7 +28,7 @@
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use shiori_core::api::{Hold, HoldRequest};
+use shiori_core::api::{Hold, HoldRequest, HoldState};
 use sqlx::AnyConnection;
 
 use crate::error::ApiErrorResponse;
@@ -83,7 +83,7 @@ fn not_found() -> ApiErrorResponse {
 
 /// A hold as the API shows it, with its queue position while queued.
 async fn to_api(db: impl sqlx::AnyExecutor<'_>, h: &HoldRow) -> Result<Hold, ApiErrorResponse> {
-    let position = if h.state == "queued" {
+    let position = if h.state == HoldState::Queued {
         u32::try_from(holds::position(db, h.title_id, h.queue_seq).await?).ok()
     } else {
         None
@@ -97,7 +97,7 @@ fn api_hold(h: &HoldRow, position: Option<u32>) -> Hold {
         title_id: h.title_id,
         title: h.title.clone(),
         pickup_branch: h.pickup_branch.clone(),
-        state: h.state.clone(),
+        state: h.state,
         position,
         suspended_until: h.suspended_until.clone(),
         pickup_deadline: h.pickup_deadline.map(rfc3339),
@@ -217,10 +217,10 @@ pub(crate) async fn cancel(
     let now = state.now();
     let mut tx = store::begin_write(&state.inner().db).await?;
     let h = own_hold(&mut tx, patron_id, id).await?;
-    if !matches!(h.state.as_str(), "queued" | "in_transit" | "ready") {
+    if !h.state.is_open() {
         return Err(closed_conflict(&h));
     }
-    holds::close(&mut tx, id, "cancelled", "patron", now).await?;
+    holds::close(&mut tx, id, HoldState::Cancelled, "patron", now).await?;
     if let Some(barcode) = &h.item_barcode {
         pass_on(&mut tx, barcode, now).await?;
     }
@@ -253,7 +253,7 @@ pub(crate) async fn suspend(
     }
     let mut tx = store::begin_write(&state.inner().db).await?;
     let h = own_hold(&mut tx, patron_id, id).await?;
-    if h.state != "queued" {
+    if h.state != HoldState::Queued {
         return Err(ApiErrorResponse::new(
             StatusCode::CONFLICT,
             "hold_not_queued",
@@ -308,7 +308,15 @@ pub(crate) async fn pass_on(
     };
     if hold.pickup_branch == item.branch {
         let deadline = pickup_deadline(conn, &hold.pickup_branch, now).await?;
-        holds::attach_item(&mut *conn, &hold.id, barcode, "ready", now, Some(deadline)).await?;
+        holds::attach_item(
+            &mut *conn,
+            &hold.id,
+            barcode,
+            HoldState::Ready,
+            now,
+            Some(deadline),
+        )
+        .await?;
         cat::set_item_status(&mut *conn, barcode, "on_hold_shelf").await?;
         notify::enqueue_hold_ready(&mut *conn, &hold.id, now).await?;
         Ok(Trapped::Ready {
@@ -317,7 +325,15 @@ pub(crate) async fn pass_on(
             pickup_deadline: deadline,
         })
     } else {
-        holds::attach_item(&mut *conn, &hold.id, barcode, "in_transit", now, None).await?;
+        holds::attach_item(
+            &mut *conn,
+            &hold.id,
+            barcode,
+            HoldState::InTransit,
+            now,
+            None,
+        )
+        .await?;
         cat::set_item_status(&mut *conn, barcode, "in_transit").await?;
         Ok(Trapped::InTransit {
             hold_id: hold.id,
@@ -370,7 +386,7 @@ pub async fn receive_transit(state: &AppState, barcode: &str) -> Result<Trapped,
     let now = state.now();
     let mut tx = store::begin_write(&state.inner().db).await?;
     let hold = match holds::holding_item(&mut tx, barcode).await? {
-        Some(h) if h.state == "in_transit" => h,
+        Some(h) if h.state == HoldState::InTransit => h,
         _ => {
             return Err(ApiErrorResponse::new(
                 StatusCode::CONFLICT,
@@ -380,7 +396,15 @@ pub async fn receive_transit(state: &AppState, barcode: &str) -> Result<Trapped,
         }
     };
     let deadline = pickup_deadline(&mut tx, &hold.pickup_branch, now).await?;
-    holds::attach_item(&mut tx, &hold.id, barcode, "ready", now, Some(deadline)).await?;
+    holds::attach_item(
+        &mut tx,
+        &hold.id,
+        barcode,
+        HoldState::Ready,
+        now,
+        Some(deadline),
+    )
+    .await?;
     cat::set_item_status(&mut tx, barcode, "on_hold_shelf").await?;
     notify::enqueue_hold_ready(&mut tx, &hold.id, now).await?;
     tx.commit().await?;
@@ -415,7 +439,14 @@ pub async fn sweep(state: &AppState) -> Result<Sweep, ApiErrorResponse> {
     let mut tx = store::begin_write(&state.inner().db).await?;
     let mut out = Sweep::default();
     for h in holds::overdue_pickups(&mut tx, now).await? {
-        holds::close(&mut tx, &h.id, "pickup_expired", "not collected", now).await?;
+        holds::close(
+            &mut tx,
+            &h.id,
+            HoldState::PickupExpired,
+            "not collected",
+            now,
+        )
+        .await?;
         if let Some(barcode) = &h.item_barcode {
             out.passed_on.push(pass_on(&mut tx, barcode, now).await?);
         }
@@ -447,7 +478,7 @@ pub(crate) async fn fill_on_checkout(
         return Ok(());
     };
     let h = holds::get(&mut *conn, &id).await?.ok_or_else(not_found)?;
-    holds::close(&mut *conn, &h.id, "filled", "checked out", now).await?;
+    holds::close(&mut *conn, &h.id, HoldState::Filled, "checked out", now).await?;
     if let Some(other) = h.item_barcode.as_deref().filter(|b| *b != barcode) {
         pass_on(&mut *conn, other, now).await?;
     }
@@ -461,7 +492,14 @@ pub(crate) async fn release_patron(
     now: i64,
 ) -> Result<(), ApiErrorResponse> {
     for h in holds::with_items_of_patron(&mut *conn, patron_id).await? {
-        holds::close(&mut *conn, &h.id, "cancelled", "account deleted", now).await?;
+        holds::close(
+            &mut *conn,
+            &h.id,
+            HoldState::Cancelled,
+            "account deleted",
+            now,
+        )
+        .await?;
         if let Some(barcode) = &h.item_barcode {
             pass_on(&mut *conn, barcode, now).await?;
         }

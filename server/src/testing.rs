@@ -64,7 +64,7 @@ pub async fn seed_patrons(
                 name: format!("テスト\u{3000}利用者{serial}"),
                 address: "東京都テスト区栞町一丁目1番1号".into(),
                 birth_date: "2000-01-01".into(),
-                gender: "unknown".into(),
+                gender: shiori_core::cert::Gender::Unknown,
             };
             let contact = Contact {
                 email: format!("patron{serial}@example.jp"),

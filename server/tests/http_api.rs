@@ -233,7 +233,7 @@ async fn register_end_to_end_derives_facts_from_the_certificate() {
     assert_eq!(s.patron.name, want["name"].as_str().unwrap());
     assert_eq!(s.patron.address, want["address"].as_str().unwrap());
     assert_eq!(s.patron.birth_date, want["birth_date"].as_str().unwrap());
-    assert_eq!(s.patron.gender, "female");
+    assert_eq!(s.patron.gender.english_label(), "female");
     assert_eq!(s.patron.email, "hanako@example.jp");
     assert_eq!(s.patron.name_kana.as_deref(), Some("タナカ　ハナコ"));
     assert_eq!(s.patron.registered_at, "2026-01-01T00:00:00Z");
@@ -338,7 +338,7 @@ async fn every_valid_card_registers_with_its_own_facts() {
             want["birth_date"].as_str().unwrap(),
             "{card}"
         );
-        assert_eq!(s.patron.gender, gender, "{card}");
+        assert_eq!(s.patron.gender.english_label(), gender, "{card}");
         assert!(numbers.insert(s.patron.card_number));
     }
 }

@@ -326,7 +326,7 @@ fn reserve(
             );
         }
     }
-    if mine.state == "ready" || mine.state == "in_transit" {
+    if mine.state.has_item() {
         Ok(())
     } else {
         Err(fail("the returned copy was not set aside for the hold"))

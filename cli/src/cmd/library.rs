@@ -4,7 +4,7 @@
 //! session's server, or `--server`); the rest use the saved session.
 
 use shiori_client::Client;
-use shiori_core::api::{Hold, Loan, TitleSummary};
+use shiori_core::api::{Hold, HoldState, Loan, TitleSummary};
 
 use super::patron::logged_in;
 use crate::messages::{Lang, Msg};
@@ -194,20 +194,20 @@ pub fn title(ui: &Ui, args: &TitleArgs) -> Result<(), CliError> {
 }
 
 fn hold_line(ui: &Ui, h: &Hold) -> String {
-    let state = match (ui.lang, h.state.as_str()) {
-        (Lang::Ja, "queued") => match &h.suspended_until {
+    let state = match (ui.lang, h.state) {
+        (Lang::Ja, HoldState::Queued) => match &h.suspended_until {
             Some(d) => format!("予約中（{} 番目、{} まで保留）", h.position.unwrap_or(0), d),
             None => format!("予約中（{} 番目）", h.position.unwrap_or(0)),
         },
-        (Lang::Ja, "in_transit") => "回送中".into(),
-        (Lang::Ja, "ready") => format!(
+        (Lang::Ja, HoldState::InTransit) => "回送中".into(),
+        (Lang::Ja, HoldState::Ready) => format!(
             "受取可（期限 {}）",
             h.pickup_deadline.as_deref().unwrap_or("-")
         ),
-        (Lang::Ja, "filled") => "貸出済".into(),
-        (Lang::Ja, "cancelled") => "取消済".into(),
-        (Lang::Ja, "pickup_expired") => "受取期限切れ".into(),
-        (Lang::En, "queued") => match &h.suspended_until {
+        (Lang::Ja, HoldState::Filled) => "貸出済".into(),
+        (Lang::Ja, HoldState::Cancelled) => "取消済".into(),
+        (Lang::Ja, HoldState::PickupExpired) => "受取期限切れ".into(),
+        (Lang::En, HoldState::Queued) => match &h.suspended_until {
             Some(d) => format!(
                 "queued (#{}, suspended until {})",
                 h.position.unwrap_or(0),
@@ -215,11 +215,17 @@ fn hold_line(ui: &Ui, h: &Hold) -> String {
             ),
             None => format!("queued (#{})", h.position.unwrap_or(0)),
         },
-        (Lang::En, "ready") => format!(
+        (Lang::En, HoldState::Ready) => format!(
             "ready for pickup (until {})",
             h.pickup_deadline.as_deref().unwrap_or("-")
         ),
-        (_, other) => other.replace('_', " "),
+        (
+            Lang::En,
+            other @ (HoldState::InTransit
+            | HoldState::Filled
+            | HoldState::Cancelled
+            | HoldState::PickupExpired),
+        ) => other.as_str().replace('_', " "),
     };
     format!("{}  {} @{} — {}", h.id, h.title, h.pickup_branch, state)
 }

@@ -197,7 +197,7 @@ pub fn print_patron(ui: &Ui, patron: &Patron, created: Option<bool>) {
     card::line(ui, Label::Name, &patron.name);
     card::line(ui, Label::Address, &patron.address);
     card::line(ui, Label::BirthDate, &patron.birth_date);
-    card::line(ui, Label::Gender, &patron.gender);
+    card::line(ui, Label::Gender, patron.gender.english_label());
     println!("{}: {}", say(ui, "メールアドレス", "E-mail"), patron.email);
     println!(
         "{}: {}",

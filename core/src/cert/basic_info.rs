@@ -62,7 +62,12 @@ impl BasicInfo {
 
 /// 性別 as coded in the signing certificate: `1` male, `2` female, `3` unknown.
 /// (The 券面事項入力補助AP uses other codes; this is the certificate's.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// In JSON (the API's `Patron.gender`) and in the database it is the
+/// lower-case English label ([`Gender::english_label`]): `male`, `female`,
+/// `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Gender {
     /// Code `1`.
     Male,
@@ -108,6 +113,14 @@ impl Gender {
             Gender::Female => "female",
             Gender::Unknown => "unknown",
         }
+    }
+
+    /// The inverse of [`Gender::english_label`] (exact `male`, `female`,
+    /// `unknown`; how the server stores it).
+    pub fn from_english_label(label: &str) -> Option<Gender> {
+        [Gender::Male, Gender::Female, Gender::Unknown]
+            .into_iter()
+            .find(|g| g.english_label() == label)
     }
 }
 
@@ -233,6 +246,17 @@ mod tests {
                 (g.code(), g.japanese_label(), g.english_label()),
                 (code, ja, en)
             );
+            // The JSON and database form is the English label, both ways.
+            assert_eq!(serde_json::to_string(&g).unwrap(), format!("\"{en}\""));
+            assert_eq!(
+                serde_json::from_str::<Gender>(&format!("\"{en}\"")).unwrap(),
+                g
+            );
+            assert_eq!(Gender::from_english_label(en), Some(g));
+        }
+        for label in ["", "Male", "MALE", "男性", "1", " male", "other"] {
+            assert_eq!(Gender::from_english_label(label), None, "{label}");
+            assert!(serde_json::from_str::<Gender>(&format!("\"{label}\"")).is_err());
         }
         for raw in ["", "0", "4", "9", "11", " 1", "M", "１"] {
             assert_eq!(Gender::parse(raw), Err(CertError::BadGender), "{raw}");

@@ -707,8 +707,9 @@ async fn fill_counts(
     }
     let sql = format!(
         "SELECT title_id, COUNT(*) AS n FROM holds WHERE title_id IN ({}) \
-         AND state IN ('queued', 'in_transit', 'ready') GROUP BY title_id",
-        ids.join(", ")
+         AND state IN {} GROUP BY title_id",
+        ids.join(", "),
+        super::holds::open_states_sql()
     );
     let mut q = sqlx::query(&sql);
     for t in titles.iter() {

@@ -7,11 +7,44 @@
 //! cancellation closes the gap without renumbering anything, and concurrent
 //! placements cannot produce a gap or a duplicate.
 
+use shiori_core::api::{HoldState, UnknownHoldState};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-/// Open states: the hold still wants (or holds) a copy.
-pub(crate) const OPEN_STATES: &str = "('queued', 'in_transit', 'ready')";
+/// A state as the `holds.state` TEXT column stores it. With
+/// [`state_from_db`], the only place a hold state meets its text.
+pub(crate) fn state_to_db(state: HoldState) -> &'static str {
+    state.as_str()
+}
+
+/// The `holds.state` TEXT column read back: a text that names no state is
+/// an error, never a panic.
+pub(crate) fn state_from_db(text: &str) -> Result<HoldState, UnknownHoldState> {
+    text.parse()
+}
+
+/// An SQL list of the states `which` selects, as `('queued', 'ready')`
+/// (constant texts from the enum, so no binding is needed).
+fn states_sql(which: impl Fn(HoldState) -> bool) -> String {
+    let texts: Vec<String> = HoldState::ALL
+        .into_iter()
+        .filter(|s| which(*s))
+        .map(|s| format!("'{}'", state_to_db(s)))
+        .collect();
+    format!("({})", texts.join(", "))
+}
+
+/// Open states, `('queued', 'in_transit', 'ready')`: the hold still wants
+/// (or holds) a copy ([`HoldState::is_open`]).
+pub(crate) fn open_states_sql() -> String {
+    states_sql(HoldState::is_open)
+}
+
+/// States with a copy attached, `('in_transit', 'ready')`
+/// ([`HoldState::has_item`]).
+fn item_states_sql() -> String {
+    states_sql(HoldState::has_item)
+}
 
 /// A hold with its title's text.
 #[derive(Debug, Clone)]
@@ -22,7 +55,7 @@ pub(crate) struct HoldRow {
     pub(crate) title: String,
     pub(crate) pickup_branch: String,
     pub(crate) queue_seq: i64,
-    pub(crate) state: String,
+    pub(crate) state: HoldState,
     pub(crate) suspended_until: Option<String>,
     pub(crate) item_barcode: Option<String>,
     pub(crate) pickup_deadline: Option<i64>,
@@ -42,7 +75,12 @@ fn from_row(r: &AnyRow) -> Result<HoldRow, sqlx::Error> {
         title: r.try_get("title")?,
         pickup_branch: r.try_get("pickup_branch")?,
         queue_seq: r.try_get("queue_seq")?,
-        state: r.try_get("state")?,
+        state: state_from_db(&r.try_get::<String, _>("state")?).map_err(|e| {
+            sqlx::Error::ColumnDecode {
+                index: "state".into(),
+                source: Box::new(e),
+            }
+        })?,
         suspended_until: r.try_get("suspended_until")?,
         item_barcode: r.try_get("item_barcode")?,
         pickup_deadline: r.try_get("pickup_deadline")?,
@@ -55,8 +93,9 @@ pub(crate) async fn open_count(
     conn: &mut AnyConnection,
     patron_id: &str,
 ) -> Result<i64, sqlx::Error> {
+    let open = open_states_sql();
     sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM holds WHERE patron_id = $1 AND state IN {OPEN_STATES}"
+        "SELECT COUNT(*) AS n FROM holds WHERE patron_id = $1 AND state IN {open}"
     ))
     .bind(patron_id)
     .fetch_one(&mut *conn)
@@ -70,8 +109,9 @@ pub(crate) async fn open_on_title(
     patron_id: &str,
     title_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
+    let open = open_states_sql();
     sqlx::query(&format!(
-        "SELECT id FROM holds WHERE patron_id = $1 AND title_id = $2 AND state IN {OPEN_STATES}"
+        "SELECT id FROM holds WHERE patron_id = $1 AND title_id = $2 AND state IN {open}"
     ))
     .bind(patron_id)
     .bind(title_id)
@@ -106,13 +146,14 @@ pub(crate) async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO holds (id, patron_id, title_id, pickup_branch, queue_seq, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(h.id)
     .bind(h.patron_id)
     .bind(h.title_id)
     .bind(h.pickup_branch)
     .bind(h.queue_seq)
+    .bind(state_to_db(HoldState::Queued))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -140,10 +181,11 @@ pub(crate) async fn position(
     queue_seq: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query(
-        "SELECT COUNT(*) AS n FROM holds WHERE title_id = $1 AND state = 'queued' \
-         AND queue_seq <= $2",
+        "SELECT COUNT(*) AS n FROM holds WHERE title_id = $1 AND state = $2 \
+         AND queue_seq <= $3",
     )
     .bind(title_id)
+    .bind(state_to_db(HoldState::Queued))
     .bind(queue_seq)
     .fetch_one(db)
     .await?
@@ -152,9 +194,10 @@ pub(crate) async fn position(
 
 /// A patron's holds: open ones in queue order, then closed ones, newest first.
 pub(crate) async fn of_patron(db: &AnyPool, patron_id: &str) -> Result<Vec<HoldRow>, sqlx::Error> {
+    let open = open_states_sql();
     sqlx::query(&format!(
         "{SELECT} WHERE h.patron_id = $1 \
-         ORDER BY CASE WHEN h.state IN {OPEN_STATES} THEN 0 ELSE 1 END, h.created_at, h.id"
+         ORDER BY CASE WHEN h.state IN {open} THEN 0 ELSE 1 END, h.created_at, h.id"
     ))
     .bind(patron_id)
     .fetch_all(db)
@@ -172,11 +215,12 @@ pub(crate) async fn first_eligible(
     today: &str,
 ) -> Result<Option<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "{SELECT} WHERE h.title_id = $1 AND h.state = 'queued' \
-         AND (h.suspended_until IS NULL OR h.suspended_until <= $2) \
+        "{SELECT} WHERE h.title_id = $1 AND h.state = $2 \
+         AND (h.suspended_until IS NULL OR h.suspended_until <= $3) \
          ORDER BY h.queue_seq LIMIT 1"
     ))
     .bind(title_id)
+    .bind(state_to_db(HoldState::Queued))
     .bind(today)
     .fetch_optional(&mut *conn)
     .await?
@@ -190,8 +234,9 @@ pub(crate) async fn holding_item(
     conn: &mut AnyConnection,
     barcode: &str,
 ) -> Result<Option<HoldRow>, sqlx::Error> {
+    let with_item = item_states_sql();
     sqlx::query(&format!(
-        "{SELECT} WHERE h.item_barcode = $1 AND h.state IN ('in_transit', 'ready')"
+        "{SELECT} WHERE h.item_barcode = $1 AND h.state IN {with_item}"
     ))
     .bind(barcode)
     .fetch_optional(&mut *conn)
@@ -206,18 +251,18 @@ pub(crate) async fn attach_item(
     conn: &mut AnyConnection,
     id: &str,
     barcode: &str,
-    state: &str,
+    state: HoldState,
     now: i64,
     pickup_deadline: Option<i64>,
 ) -> Result<(), sqlx::Error> {
+    debug_assert!(state.has_item(), "attach_item to a {state} hold");
     sqlx::query(
-        "UPDATE holds SET state = $1, item_barcode = $2, \
-         ready_at = CASE WHEN $1 = 'ready' THEN $3 ELSE NULL END, pickup_deadline = $4 \
+        "UPDATE holds SET state = $1, item_barcode = $2, ready_at = $3, pickup_deadline = $4 \
          WHERE id = $5",
     )
-    .bind(state)
+    .bind(state_to_db(state))
     .bind(barcode)
-    .bind(now)
+    .bind((state == HoldState::Ready).then_some(now))
     .bind(pickup_deadline)
     .bind(id)
     .execute(&mut *conn)
@@ -229,12 +274,13 @@ pub(crate) async fn attach_item(
 pub(crate) async fn close(
     conn: &mut AnyConnection,
     id: &str,
-    state: &str,
+    state: HoldState,
     reason: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    debug_assert!(!state.is_open(), "close a hold as {state}");
     sqlx::query("UPDATE holds SET state = $1, close_reason = $2, closed_at = $3 WHERE id = $4")
-        .bind(state)
+        .bind(state_to_db(state))
         .bind(reason)
         .bind(now)
         .bind(id)
@@ -262,8 +308,9 @@ pub(crate) async fn overdue_pickups(
     now: i64,
 ) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query(&format!(
-        "{SELECT} WHERE h.state = 'ready' AND h.pickup_deadline < $1 ORDER BY h.pickup_deadline"
+        "{SELECT} WHERE h.state = $1 AND h.pickup_deadline < $2 ORDER BY h.pickup_deadline"
     ))
+    .bind(state_to_db(HoldState::Ready))
     .bind(now)
     .fetch_all(&mut *conn)
     .await?
@@ -277,8 +324,9 @@ pub(crate) async fn purge_closed(
     conn: &mut AnyConnection,
     cutoff: i64,
 ) -> Result<u64, sqlx::Error> {
+    let open = open_states_sql();
     Ok(sqlx::query(&format!(
-        "DELETE FROM holds WHERE state NOT IN {OPEN_STATES} AND closed_at < $1"
+        "DELETE FROM holds WHERE state NOT IN {open} AND closed_at < $1"
     ))
     .bind(cutoff)
     .execute(&mut *conn)
@@ -291,8 +339,9 @@ pub(crate) async fn with_items_of_patron(
     conn: &mut AnyConnection,
     patron_id: &str,
 ) -> Result<Vec<HoldRow>, sqlx::Error> {
+    let with_item = item_states_sql();
     sqlx::query(&format!(
-        "{SELECT} WHERE h.patron_id = $1 AND h.state IN ('in_transit', 'ready')"
+        "{SELECT} WHERE h.patron_id = $1 AND h.state IN {with_item}"
     ))
     .bind(patron_id)
     .fetch_all(&mut *conn)
@@ -300,4 +349,51 @@ pub(crate) async fn with_items_of_patron(
     .iter()
     .map(from_row)
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_round_trips_through_the_text_column() {
+        let mut texts = std::collections::HashSet::new();
+        for state in HoldState::ALL {
+            let text = state_to_db(state);
+            assert!(texts.insert(text), "{text} twice");
+            assert_eq!(state_from_db(text), Ok(state));
+        }
+        assert_eq!(texts.len(), 6);
+    }
+
+    #[test]
+    fn unknown_text_in_the_column_is_a_typed_error() {
+        for text in ["", "Queued", "open", "in transit", "ready "] {
+            assert_eq!(
+                state_from_db(text),
+                Err(UnknownHoldState(text.to_owned())),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// The SQL lists match the migrations' partial indexes (one open hold
+    /// per patron and title, one hold per copy), which name them as text.
+    #[test]
+    fn state_lists_match_the_migrations() {
+        assert_eq!(open_states_sql(), "('queued', 'in_transit', 'ready')");
+        assert_eq!(item_states_sql(), "('in_transit', 'ready')");
+        for migration in [
+            include_str!("../../migrations/sqlite/0002_catalogue_holds.sql"),
+            include_str!("../../migrations/postgres/0002_catalogue_holds.sql"),
+        ] {
+            assert!(migration.contains(&format!("WHERE state IN {};", open_states_sql())));
+            assert!(migration.contains(&format!("WHERE state IN {};", item_states_sql())));
+            let all = states_sql(|_| true);
+            assert!(
+                migration.contains(&format!("CHECK (state IN {all})")),
+                "{all}"
+            );
+        }
+    }
 }

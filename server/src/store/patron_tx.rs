@@ -229,7 +229,15 @@ impl Sqlite<'_> {
                     name_kana: r.get("name_kana")?,
                     address: r.get("address")?,
                     birth_date: r.get("birth_date")?,
-                    gender: r.get("gender")?,
+                    gender: patrons::gender_from_db(&r.get::<_, String>("gender")?).map_err(
+                        |e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                r.as_ref().column_index("gender").unwrap_or(0),
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                        },
+                    )?,
                     email: r.get("email")?,
                     phone: r.get("phone")?,
                     home_branch: r.get("home_branch")?,
@@ -270,7 +278,11 @@ impl PatronTx for Sqlite<'_> {
     ) -> impl Future<Output = Result<Option<String>, DbError>> + Send {
         ready(self.one(
             patrons::SQL_BY_IDENTITY,
-            &[&facts.name, &facts.birth_date, &facts.gender],
+            &[
+                &facts.name,
+                &facts.birth_date,
+                &patrons::gender_to_db(facts.gender),
+            ],
         ))
     }
 
@@ -306,7 +318,7 @@ impl PatronTx for Sqlite<'_> {
                 &p.contact.name_kana,
                 &p.facts.address,
                 &p.facts.birth_date,
-                &p.facts.gender,
+                &patrons::gender_to_db(p.facts.gender),
                 &p.contact.email,
                 &p.contact.phone,
                 &p.contact.home_branch,
@@ -331,7 +343,7 @@ impl PatronTx for Sqlite<'_> {
                 &facts.name,
                 &facts.address,
                 &facts.birth_date,
-                &facts.gender,
+                &patrons::gender_to_db(facts.gender),
                 &contact.email,
                 &contact.name_kana,
                 &contact.phone,

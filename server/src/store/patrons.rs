@@ -7,18 +7,37 @@
 //! individual number.
 
 use shiori_core::api::Patron;
+use shiori_core::cert::Gender;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::time_fmt::rfc3339;
 
-/// The 4 basic facts as stored (birth date ISO 8601, gender `male`/`female`/`unknown`).
+/// A `patrons.gender` text that names no [`Gender`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown gender {0:?} in the patrons table")]
+pub(crate) struct UnknownGender(pub(crate) String);
+
+/// A gender as the `patrons.gender` TEXT column stores it (`male`,
+/// `female`, `unknown`). With [`gender_from_db`], the only place the
+/// patron's gender meets its text.
+pub(crate) fn gender_to_db(gender: Gender) -> &'static str {
+    gender.english_label()
+}
+
+/// The `patrons.gender` TEXT column read back: unknown text is an error.
+pub(crate) fn gender_from_db(text: &str) -> Result<Gender, UnknownGender> {
+    Gender::from_english_label(text).ok_or_else(|| UnknownGender(text.to_owned()))
+}
+
+/// The 4 basic facts (birth date ISO 8601; gender stored as
+/// [`gender_to_db`] writes it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Facts {
     pub(crate) name: String,
     pub(crate) address: String,
     pub(crate) birth_date: String,
-    pub(crate) gender: String,
+    pub(crate) gender: Gender,
 }
 
 /// What the resident typed.
@@ -121,7 +140,7 @@ pub(crate) async fn by_identity(
     let row = sqlx::query(SQL_BY_IDENTITY)
         .bind(&facts.name)
         .bind(&facts.birth_date)
-        .bind(&facts.gender)
+        .bind(gender_to_db(facts.gender))
         .fetch_optional(conn)
         .await?;
     row.map(|r| r.try_get("id")).transpose()
@@ -170,7 +189,7 @@ pub(crate) async fn insert(
         .bind(&p.contact.name_kana)
         .bind(&p.facts.address)
         .bind(&p.facts.birth_date)
-        .bind(&p.facts.gender)
+        .bind(gender_to_db(p.facts.gender))
         .bind(&p.contact.email)
         .bind(&p.contact.phone)
         .bind(&p.contact.home_branch)
@@ -196,7 +215,7 @@ pub(crate) async fn update(
         .bind(&facts.name)
         .bind(&facts.address)
         .bind(&facts.birth_date)
-        .bind(&facts.gender)
+        .bind(gender_to_db(facts.gender))
         .bind(&contact.email)
         .bind(&contact.name_kana)
         .bind(&contact.phone)
@@ -236,7 +255,12 @@ fn patron_from_row(r: &AnyRow) -> Result<Patron, sqlx::Error> {
         name_kana: r.try_get("name_kana")?,
         address: r.try_get("address")?,
         birth_date: r.try_get("birth_date")?,
-        gender: r.try_get("gender")?,
+        gender: gender_from_db(&r.try_get::<String, _>("gender")?).map_err(|e| {
+            sqlx::Error::ColumnDecode {
+                index: "gender".into(),
+                source: Box::new(e),
+            }
+        })?,
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         home_branch: r.try_get("home_branch")?,
@@ -293,4 +317,24 @@ pub(crate) async fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), sql
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_gender_round_trips_through_the_text_column() {
+        for (gender, text) in [
+            (Gender::Male, "male"),
+            (Gender::Female, "female"),
+            (Gender::Unknown, "unknown"),
+        ] {
+            assert_eq!(gender_to_db(gender), text);
+            assert_eq!(gender_from_db(text), Ok(gender));
+        }
+        for text in ["", "Male", "1", "女性", "other"] {
+            assert_eq!(gender_from_db(text), Err(UnknownGender(text.to_owned())));
+        }
+    }
 }

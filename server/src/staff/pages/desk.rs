@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shiori_core::api::Hold;
+use shiori_core::api::{Hold, HoldState};
 
 use super::{branch_name, card_display, render, Chrome, Notice, PageResult, CHECKOUT, VIEW_PATRON};
 use crate::circulation::{self, PatronSummary};
@@ -49,14 +49,17 @@ fn jst_date_of(rfc3339: &str) -> String {
 }
 
 fn hold_state(lang: Lang, h: &Hold) -> String {
-    let base = match h.state.as_str() {
-        "queued" => match h.position {
+    let base = match h.state {
+        HoldState::Queued => match h.position {
             Some(p) => lang.pick(format!("予約待ち（{p}番目）"), format!("waiting (#{p})")),
             None => lang.pick("予約待ち", "waiting").to_owned(),
         },
-        "in_transit" => lang.pick("回送中", "in transit").to_owned(),
-        "ready" => lang.pick("受取可能", "ready").to_owned(),
-        other => other.to_owned(),
+        HoldState::InTransit => lang.pick("回送中", "in transit").to_owned(),
+        HoldState::Ready => lang.pick("受取可能", "ready").to_owned(),
+        // The desk lists open holds only; a closed one shows its name.
+        closed @ (HoldState::Filled | HoldState::Cancelled | HoldState::PickupExpired) => {
+            closed.as_str().to_owned()
+        }
     };
     match &h.suspended_until {
         Some(d) => lang.pick(
